@@ -1,0 +1,44 @@
+// @tapegrad/autograd/kernels: plain numeric functions on flat row-major typed arrays. No Tensor, no tape:
+// the manual engine computes with exactly these, so a speed gap between the engines measures the engine.
+export type { DType, FloatArray } from './dtype.ts';
+export { allocate, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export type { Shape } from './shape.ts';
+export {
+  broadcastShapes,
+  checkShape,
+  normalizeAxes,
+  normalizeAxis,
+  reducedShape,
+  sameShape,
+  shapeStr,
+  sizeOf,
+  stridesOf,
+} from './shape.ts';
+export { matmul, matmulNT, matmulTN } from './matmul.ts';
+export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
+export { add, addRow, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
+export { maxAxes, sumAll, sumAxes, sumRows, sumToShape } from './reduce.ts';
+export type { Activation, ActivationName } from './activations.ts';
+export {
+  ACTIVATION_NAMES,
+  activationByName,
+  identity,
+  LEAKY_SLOPE,
+  leakyRelu,
+  leakyReluWith,
+  relu,
+  sigmoid,
+  sigmoidScalar,
+  tanh,
+} from './activations.ts';
+export {
+  axisView,
+  checkLabels,
+  crossEntropyIndices,
+  crossEntropyTargets,
+  logSoftmax,
+  oneHot,
+  softmax,
+  softmaxRows,
+} from './softmax.ts';
+export { Random } from './random.ts';

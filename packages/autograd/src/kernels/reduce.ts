@@ -1,0 +1,70 @@
+import type { FloatArray } from './dtype.ts';
+import { allocate, dtypeOf } from './dtype.ts';
+import type { Shape } from './shape.ts';
+import { reducedShape, sameShape, shapeStr, sizeOf, stridesOf } from './shape.ts';
+import { broadcastStrides, walk2 } from './strided.ts';
+
+/** Strides into the reduced output (keepDims layout) for a walk over the input: reduced axes step by 0. */
+function reductionStrides(shape: Shape, axes: readonly number[]): number[] {
+  const kept = stridesOf(reducedShape(shape, axes, true));
+  return shape.map((_, i) => (axes.includes(i) ? 0 : kept[i]));
+}
+
+/** out = Σ over `axes` of x (out has the reduced size; keepDims only changes the shape, not the buffer) */
+export function sumAxes(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray): FloatArray {
+  out.fill(0);
+  const so = reductionStrides(shape, axes);
+  walk2(shape, stridesOf(shape), so, (ix, io) => {
+    out[io] += x[ix];
+  });
+  return out;
+}
+
+/**
+ * out = max over `axes` of x, and `argmax[o]` = the flat input index of the first maximum for each output element.
+ * NaN propagates (a NaN anywhere in a slice makes its maximum NaN), as in PyTorch.
+ */
+export function maxAxes(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray, argmax: Int32Array): FloatArray {
+  out.fill(-Infinity);
+  argmax.fill(-1);
+  const so = reductionStrides(shape, axes);
+  walk2(shape, stridesOf(shape), so, (ix, io) => {
+    const v = x[ix];
+    if (argmax[io] === -1 || v > out[io] || (v !== v && out[io] === out[io])) {
+      out[io] = v;
+      argmax[io] = ix;
+    }
+  });
+  return out;
+}
+
+/** The gradient of a broadcast: sums `g` (of `gShape`) back down to `target`, the shape it was broadcast from. */
+export function sumToShape(g: FloatArray, gShape: Shape, target: Shape): FloatArray {
+  if (sameShape(gShape, target)) return g;
+  const out = allocate(dtypeOf(g), sizeOf(target));
+  if (target.length > gShape.length) {
+    throw new Error(`sumToShape: cannot reduce ${shapeStr(gShape)} to the larger rank of ${shapeStr(target)}`);
+  }
+  const st = broadcastStrides(target, gShape);
+  walk2(gShape, stridesOf(gShape), st, (ig, it) => {
+    out[it] += g[ig];
+  });
+  return out;
+}
+
+/** out (cols) = Σ_rows x, the column sums of a rows × cols matrix: ∂loss/∂b = Σ_k δ_k */
+export function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): FloatArray {
+  out.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[j] += x[o + j];
+  }
+  return out;
+}
+
+/** Σ x over every element, accumulated in float64. */
+export function sumAll(x: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s;
+}
