@@ -1,0 +1,27 @@
+// Every primitive op, one file each, forward and backward side by side.
+export { add } from './add.ts';
+export { sub } from './sub.ts';
+export { mul } from './mul.ts';
+export { div } from './div.ts';
+export { neg } from './neg.ts';
+export { pow } from './pow.ts';
+export { exp } from './exp.ts';
+export { log } from './log.ts';
+export { sqrt } from './sqrt.ts';
+export { matmul, matmulNT, matmulTN } from './matmul.ts';
+export { transpose } from './transpose.ts';
+export { reshape } from './reshape.ts';
+export { broadcastTo } from './broadcast-to.ts';
+export { sumToShape } from './sum-to-shape.ts';
+export { sum } from './sum.ts';
+export { mean } from './mean.ts';
+export { max } from './max.ts';
+export { sigmoid } from './sigmoid.ts';
+export { tanh } from './tanh.ts';
+export { relu } from './relu.ts';
+export { leakyRelu } from './leaky-relu.ts';
+export { softmax } from './softmax.ts';
+export { logSoftmax } from './log-softmax.ts';
+export { crossEntropy } from './cross-entropy.ts';
+export { mse } from './mse.ts';
+export { cast } from './cast.ts';

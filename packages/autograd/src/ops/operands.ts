@@ -1,0 +1,27 @@
+import type { DType } from '../kernels/index.ts';
+import { Tensor } from '../tensor.ts';
+import type { TensorLike } from '../tensor.ts';
+
+/** A plain number as a scalar tensor of `dtype` (it never requires grad). */
+export function scalar(value: number, dtype: DType): Tensor {
+  return Tensor.full([], value, dtype);
+}
+
+/** Both operands of a binary op as tensors: a number becomes a scalar of the other operand's dtype. */
+export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (a instanceof Tensor && b instanceof Tensor) return [a, b];
+  if (a instanceof Tensor) return [a, scalar(checkNumber(op, b), a.dtype)];
+  if (b instanceof Tensor) return [scalar(checkNumber(op, a), b.dtype), b];
+  return [scalar(checkNumber(op, a), 'float32'), scalar(checkNumber(op, b), 'float32')];
+}
+
+function checkNumber(op: string, x: unknown): number {
+  if (typeof x !== 'number') throw new Error(`${op}: expected a Tensor or a number, got ${typeof x}`);
+  return x;
+}
+
+/** Throws unless `x` is a Tensor. */
+export function checkTensor(op: string, x: unknown, name = 'input'): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  return x;
+}

@@ -1,0 +1,185 @@
+// The tape: how an op is recorded, and the one reverse walk that turns recorded ops into gradients.
+// Everything generic lives here — ordering, accumulation, shape/dtype checks of gradients, freeing the graph,
+// anomaly checks — so that an op file holds only its maths: a forward and a backward side by side.
+
+import type { FloatArray, Shape } from './kernels/index.ts';
+import { axpy, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
+import { Tensor } from './tensor.ts';
+
+/**
+ * A backward rule: given g = ∂L/∂out (and `out` itself), the gradient for each argument of the op, in argument
+ * order. Entries for arguments that are not tensors (numbers, options) are ignored; `null` means "no gradient".
+ * Rules are written with ops, not raw kernels, so that with `createGraph` the backward pass is itself recorded
+ * and gradients can be differentiated again.
+ */
+export type BackwardRule = (g: Tensor, out: Tensor) => readonly (Tensor | null | undefined)[];
+
+/** What an op's forward returns: its output buffer and shape, and its backward rule. */
+export interface OpResult {
+  readonly data: FloatArray;
+  readonly shape: Shape;
+  readonly backward: BackwardRule;
+}
+
+/** A recorded application of an op: the tape's only record type. */
+export interface Node {
+  readonly op: string;
+  /** The op's arguments that were tensors, at their argument positions (null elsewhere). */
+  inputs: readonly (Tensor | null)[];
+  backward: BackwardRule | null;
+}
+
+/**
+ * Defines an op from its forward. The returned function checks its tensor arguments share one dtype, runs the
+ * forward, and — when grad mode is on and some tensor argument requires grad — records a Node for backward().
+ */
+export function defineOp<A extends unknown[]>(name: string, forward: (...args: A) => OpResult): (...args: A) => Tensor {
+  return (...args: A): Tensor => {
+    let record = false;
+    let dtype: string | null = null;
+    for (let i = 0; i < args.length; i++) {
+      const x = args[i];
+      if (x instanceof Tensor) {
+        if (dtype === null) dtype = x.dtype;
+        else if (x.dtype !== dtype) {
+          throw new Error(
+            `${name}: dtype mismatch: argument ${i} is ${x.dtype} ${shapeStr(x.shape)} but an earlier tensor argument is ${dtype}; ` +
+              `expected one dtype (convert with .to('${dtype}'))`,
+          );
+        }
+        if (x.requiresGrad) record = true;
+      }
+    }
+    const result = forward(...args);
+    if (isAnomalyEnabled()) checkFinite(name, 'forward output', result.data, result.shape);
+    const out = new Tensor(result.data, result.shape);
+    if (record && isGradEnabled()) {
+      out.requiresGrad = true;
+      out.node = {
+        op: name,
+        inputs: args.map((x) => (x instanceof Tensor ? x : null)),
+        backward: result.backward,
+      };
+    }
+    return out;
+  };
+}
+
+function checkFinite(op: string, what: string, data: FloatArray, shape: Shape): void {
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    throw new Error(`anomaly: ${op} produced ${data[i]} in its ${what} (shape ${shapeStr(shape)}, flat index ${i})`);
+  }
+}
+
+export interface BackwardOptions {
+  /** ∂L/∂root, required when the root is not a scalar; defaults to 1 for a scalar. */
+  gradient?: Tensor;
+  /** Keep the graph so that backward() can go through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so that the gradients it produces are differentiable. */
+  createGraph?: boolean;
+}
+
+/** Tensors reachable from `root` through recorded nodes, each after every tensor it was computed from. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
+    if (visited.has(t)) continue;
+    visited.add(t);
+    stack.push([t, true]);
+    const node = t.node;
+    if (node === null) continue;
+    if (node.backward === null) {
+      throw new Error(
+        `backward: the graph through ${node.op} has already been freed by an earlier backward(); ` +
+          `pass { retainGraph: true } to the first backward() to go through the graph a second time`,
+      );
+    }
+    for (const x of node.inputs) if (x !== null && x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+  }
+  return order;
+}
+
+/** Adds `g` into the `.grad` of a leaf (or a tensor that called retainGrad()). */
+function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
+  if (createGraph) {
+    t.grad = t.grad === null ? g : t.grad.add(g);
+  } else if (t.grad === null || t.grad.node !== null) {
+    // a fresh buffer: `g` may be shared with other gradients (add passes g through to both inputs)
+    t.grad = new Tensor(g.data.slice(), t.shape);
+  } else {
+    axpy(1, g.data, t.grad.data);
+  }
+}
+
+/** Reverse-mode sweep from `root`: fills `.grad` of leaves that require grad (and of tensors that retain grad). */
+export function backward(root: Tensor, options: BackwardOptions = {}): void {
+  const { retainGraph = false, createGraph = false } = options;
+  if (!root.requiresGrad) {
+    throw new Error(
+      `backward: this tensor ${shapeStr(root.shape)} does not require grad, so there is nothing to differentiate; ` +
+        `create its inputs with { requiresGrad: true }, outside noGrad()`,
+    );
+  }
+  let seed: Tensor;
+  if (options.gradient !== undefined) {
+    const g = options.gradient;
+    if (!sameShape(g.shape, root.shape) || g.dtype !== root.dtype) {
+      throw new Error(
+        `backward: gradient is ${g.dtype} ${shapeStr(g.shape)} but the tensor is ${root.dtype} ${shapeStr(root.shape)}; ` +
+          `expected the same shape and dtype`,
+      );
+    }
+    seed = g;
+  } else {
+    if (sizeOf(root.shape) !== 1) {
+      throw new Error(
+        `backward: the tensor has shape ${shapeStr(root.shape)}, not a scalar; backward() without a gradient needs one ` +
+          `element — reduce it first (e.g. .sum()) or pass { gradient } of shape ${shapeStr(root.shape)}`,
+      );
+    }
+    seed = Tensor.full(root.shape, 1, root.dtype);
+  }
+
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  setGradEnabled(createGraph, () => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.node;
+      if (node === null || t.retainsGrad) accumulateGrad(t, g, createGraph);
+      if (node === null) continue;
+      const inputGrads = node.backward!(g, t);
+      for (let j = 0; j < node.inputs.length; j++) {
+        const x = node.inputs[j];
+        const gx = inputGrads[j];
+        if (x === null || !x.requiresGrad || gx === null || gx === undefined) continue;
+        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
+          throw new Error(
+            `backward: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
+              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
+          );
+        }
+        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `gradient for argument ${j}`, gx.data, gx.shape);
+        const previous = grads.get(x);
+        grads.set(x, previous === undefined ? gx : previous.add(gx));
+      }
+      if (!retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+  });
+}
