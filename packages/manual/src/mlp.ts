@@ -1,0 +1,153 @@
+import type { ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
+import { backward } from './backward.ts';
+import { forward } from './forward.ts';
+import { copyX, measureX, readY } from './inputs.ts';
+import { crossEntropy } from './loss.ts';
+import type { Network } from './network.ts';
+import { activationNames, checkSizes, resolveActivations, resolveDType } from './network.ts';
+import { allocateParams, checkParams, initParams, readParams, writeParams } from './params.ts';
+import { checkLearningRate, sgdUpdate } from './sgd.ts';
+import { traceOf } from './trace.ts';
+import type { Gradients, LossAndGradients, ManualMLPOptions, Matrix, MLPParams, MLPParamsCopy, Trace, XInput, YInput } from './types.ts';
+import type { Workspace } from './workspace.ts';
+import { Workspaces } from './workspace.ts';
+
+/**
+ * A multi-class MLP trained with the chapter's hand-derived gradients (docs/backprop-chapter.md): hidden layers
+ * a^l = act(z^l), a softmax output a^n and the mean cross-entropy loss, backpropagated with
+ *   δ^n = (a^n − y)/N,  δ^l = δ^{l+1} (W^{l+1})ᵀ ⊙ act'(z^l),  ∂loss/∂W^l = (a^{l-1})ᵀ δ^l,  ∂loss/∂b^l = Σ_rows δ^l.
+ *
+ * Buffers: every per-layer buffer is allocated once per batch size and reused, so training allocates nothing per
+ * step. What `forward`, `backward`, `lossAndGrads` and `sgdStep` return (a^n, dW, db) are views of those internal
+ * buffers: valid until the next call on this network; copy them (or use `trace`) to keep them.
+ *
+ * Initialisation without `params`: weights ~ N(0, 1) · sqrt(2/in) (He) for layers followed by relu or leakyRelu,
+ * N(0, 1) · sqrt(1/in) (Xavier/LeCun) otherwise, biases 0, drawn from the kernels' `Random(seed)`.
+ */
+export class ManualMLP {
+  /** Layer widths [d, h_1, …, k]. */
+  readonly sizes: readonly number[];
+  readonly dtype: DType;
+  /** The activation of each hidden layer (hidden layer 1 at index 0); the output layer is softmax. */
+  readonly activations: readonly ActivationName[];
+
+  private readonly net: Network;
+  private readonly dW: FloatArray[];
+  private readonly db: FloatArray[];
+  private readonly grads: Gradients;
+  private readonly workspaces: Workspaces;
+  /** The workspace of the last forward pass while it still matches the parameters, else null. */
+  private cached: Workspace | null = null;
+
+  constructor(options: ManualMLPOptions) {
+    const where = 'ManualMLP';
+    if (typeof options !== 'object' || options === null) throw new Error(`${where}: expected options { sizes, activation, dtype?, seed?, params? }`);
+    const sizes = checkSizes(where, options.sizes);
+    const n = sizes.length - 1;
+    const dtype = resolveDType(where, options.dtype);
+    const act = resolveActivations(where, options.activation, n);
+    const { W, b } = allocateParams(sizes, dtype);
+    if (options.params !== undefined) {
+      checkParams(`${where}: params`, sizes, dtype, options.params);
+      writeParams(options.params, W, b);
+    } else {
+      const seed = options.seed ?? 0;
+      if (!Number.isFinite(seed)) throw new Error(`${where}: seed is ${String(seed)}; expected a finite number`);
+      initParams(sizes, act, seed, W, b);
+    }
+    this.sizes = sizes;
+    this.dtype = dtype;
+    this.net = { n, sizes, dtype, W, b, act };
+    this.activations = Object.freeze(activationNames(this.net));
+    const grads = allocateParams(sizes, dtype);
+    this.dW = grads.W;
+    this.db = grads.b;
+    this.grads = Object.freeze({
+      dW: Object.freeze(this.dW.slice(1).map((data, i): Matrix => ({ data, shape: Object.freeze([sizes[i], sizes[i + 1]]) }))),
+      db: Object.freeze(this.db.slice(1).map((data, i): Matrix => ({ data, shape: Object.freeze([sizes[i + 1]]) }))),
+    });
+    this.workspaces = new Workspaces(sizes, dtype);
+  }
+
+  /**
+   * The forward pass: caches z^l and a^l for `backward` and returns the softmax output a^n (N × k).
+   * The returned buffer is the engine's own: valid until the next call.
+   */
+  forward(x: XInput): Matrix {
+    const ws = this.load('ManualMLP.forward', x);
+    forward(this.net, ws);
+    this.cached = ws;
+    return ws.output;
+  }
+
+  /**
+   * The chapter's backward pass for the batch of the last `forward(x)`, against targets y (class indices, one-hot
+   * rows, or `{ probabilities }`). Returns ∂loss/∂W^l and ∂loss/∂b^l for every layer (layer 1 at index 0), in the
+   * engine's own buffers: valid until the next call.
+   */
+  backward(y: YInput): Gradients {
+    const where = 'ManualMLP.backward';
+    const ws = this.cached;
+    if (ws === null) throw new Error(`${where}: no forward pass to differentiate; call forward(x) first (parameter updates discard it)`);
+    ws.kind = readY(where, y, ws.N, this.sizes[this.net.n], ws.labels, ws.Y);
+    backward(this.net, ws, this.dW, this.db);
+    return this.grads;
+  }
+
+  /**
+   * Forward, mean cross-entropy loss and backward for one batch. dW and db are the engine's own buffers:
+   * valid until the next call.
+   */
+  lossAndGrads(x: XInput, y: YInput): LossAndGradients {
+    const loss = this.run('ManualMLP.lossAndGrads', x, y);
+    return { loss, dW: this.grads.dW, db: this.grads.db };
+  }
+
+  /** One step of gradient descent, W^l ← W^l − lr ∂loss/∂W^l, b^l ← b^l − lr ∂loss/∂b^l; returns the loss before it. */
+  sgdStep(x: XInput, y: YInput, lr: number): number {
+    const where = 'ManualMLP.sgdStep';
+    checkLearningRate(where, lr);
+    const loss = this.run(where, x, y);
+    sgdUpdate(this.net, this.dW, this.db, lr);
+    this.cached = null;
+    return loss;
+  }
+
+  /** Every symbol of the chapter for this batch, layer by layer: z^l, a^l, δ^l, ∂loss/∂W^l, ∂loss/∂b^l (copies). */
+  trace(x: XInput, y: YInput): Trace {
+    const loss = this.run('ManualMLP.trace', x, y);
+    return traceOf(this.net, this.cached as Workspace, this.dW, this.db, loss);
+  }
+
+  /** The parameters as fresh nested arrays, 0-based (layer 1 at index 0), W as (in × out) rows. */
+  getParams(): MLPParamsCopy {
+    return readParams(this.sizes, this.net.W, this.net.b);
+  }
+
+  /** Replaces every parameter, after checking each layer's shapes and values (nothing changes if a check fails). */
+  setParams(params: MLPParams): void {
+    checkParams('ManualMLP.setParams', this.sizes, this.dtype, params);
+    writeParams(params, this.net.W, this.net.b);
+    this.cached = null;
+  }
+
+  /** Reads x into the workspace for its batch size. */
+  private load(where: string, x: XInput): Workspace {
+    this.cached = null;
+    const N = measureX(where, x, this.sizes[0]);
+    const ws = this.workspaces.get(N);
+    copyX(where, x, N, this.sizes[0], ws.a[0]);
+    return ws;
+  }
+
+  /** Checks x and y, then forward, loss and backward; returns the loss. */
+  private run(where: string, x: XInput, y: YInput): number {
+    const ws = this.load(where, x);
+    ws.kind = readY(where, y, ws.N, this.sizes[this.net.n], ws.labels, ws.Y);
+    forward(this.net, ws);
+    this.cached = ws;
+    const loss = crossEntropy(this.net, ws);
+    backward(this.net, ws, this.dW, this.db);
+    return loss;
+  }
+}
