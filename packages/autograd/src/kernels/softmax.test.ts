@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { checkLabels, crossEntropyIndices, crossEntropyTargets, logSoftmax, softmax } from './softmax.ts';
+
+describe('softmax and cross-entropy kernels', () => {
+  it('softmax rows sum to one along the chosen axis', () => {
+    const x = Float64Array.of(1, 2, 3, -1, 0, 4);
+    const rows = softmax(x, [2, 3], 1, new Float64Array(6));
+    expect(rows[0] + rows[1] + rows[2]).toBeCloseTo(1, 15);
+    const cols = softmax(x, [2, 3], 0, new Float64Array(6));
+    expect(cols[0] + cols[3]).toBeCloseTo(1, 15);
+    expect(cols[0]).toBeCloseTo(Math.exp(1) / (Math.exp(1) + Math.exp(-1)), 15);
+  });
+
+  it('stays exact for logits of ±1000', () => {
+    const z = Float64Array.of(1000, -1000, 999);
+    const ls = logSoftmax(z, [1, 3], 1, new Float64Array(3));
+    expect(ls[0]).toBeCloseTo(-Math.log1p(Math.exp(-1)), 12);
+    expect(ls[1]).toBeCloseTo(-2000 - Math.log1p(Math.exp(-1)), 10);
+    expect(crossEntropyIndices(z, [1], 1, 3)).toBeCloseTo(2000 + Math.log1p(Math.exp(-1)), 10);
+    expect(crossEntropyTargets(z, Float64Array.of(0, 0, 1), 1, 3)).toBeCloseTo(1 + Math.log1p(Math.exp(-1)), 12);
+  });
+
+  it('cross-entropy with indices equals cross-entropy with one-hot rows', () => {
+    const z = Float64Array.of(0.3, -1.2, 2.0, 0.5, 0.1, -0.4);
+    expect(crossEntropyIndices(z, [2, 0], 2, 3)).toBeCloseTo(crossEntropyTargets(z, Float64Array.of(0, 0, 1, 1, 0, 0), 2, 3), 15);
+  });
+
+  it('rejects labels that are not class indices, naming the row and the range', () => {
+    expect(() => checkLabels('crossEntropy', [0, 3], 2, 3)).toThrow('crossEntropy: label 3 at row 1 is not a class index; expected an integer in [0, 2]');
+    expect(() => checkLabels('crossEntropy', [0.5], 1, 3)).toThrow('label 0.5 at row 0');
+    expect(() => checkLabels('crossEntropy', [0], 2, 3)).toThrow('got 1 labels for a batch of 2 rows');
+  });
+});
