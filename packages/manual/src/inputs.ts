@@ -29,10 +29,22 @@ function isFlatList(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
+/** "1 column", "5 columns" */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A value as it should appear in an error message. */
 function describe(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'number' || v === undefined || typeof v === 'function') return String(v);
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** The number of rows N of `x`, after checking that every row has width d = sizes[0]. */
@@ -46,19 +58,19 @@ export function measureX(where: string, x: XInput, d: number): number {
     }
     const rows = shape.length === 2 ? shape[0] : 1;
     const cols = shape[shape.length - 1];
-    if (!Number.isInteger(rows) || rows < 1) throw new Error(`${where}: x.shape ${shapeStr(shape)} has ${rows} rows; expected at least one sample`);
-    if (cols !== d) throw new Error(`${where}: x has ${cols} columns but sizes[0] is ${d}; ${expected}`);
+    if (!Number.isInteger(rows) || rows < 1) throw new Error(`${where}: x.shape ${shapeStr(shape)} has ${count(rows, 'row')}; expected at least one sample`);
+    if (cols !== d) throw new Error(`${where}: x has ${count(cols, 'column')} but sizes[0] is ${d}; ${expected}`);
     if (data.length !== rows * cols) {
-      throw new Error(`${where}: x.data has ${data.length} values but x.shape ${shapeStr(shape)} needs ${rows * cols}`);
+      throw new Error(`${where}: x.data has ${count(data.length, 'value')} but x.shape ${shapeStr(shape)} needs ${rows * cols}`);
     }
     return rows;
   }
   if (isNested(x)) {
-    if (x[0].length !== d) throw new Error(`${where}: x has ${x[0].length} columns but sizes[0] is ${d}; ${expected}`);
+    if (x[0].length !== d) throw new Error(`${where}: x has ${count(x[0].length, 'column')} but sizes[0] is ${d}; ${expected}`);
     for (let r = 1; r < x.length; r++) {
       const row = x[r];
       if (!Array.isArray(row)) throw new Error(`${where}: x row ${r} is not an array; ${expected}`);
-      if (row.length !== d) throw new Error(`${where}: x row ${r} has ${row.length} columns but sizes[0] is ${d}; ${expected}`);
+      if (row.length !== d) throw new Error(`${where}: x row ${r} has ${count(row.length, 'column')} but sizes[0] is ${d}; ${expected}`);
     }
     return x.length;
   }
@@ -66,7 +78,7 @@ export function measureX(where: string, x: XInput, d: number): number {
     if (x.length === 0) throw new Error(`${where}: x is empty; expected at least one sample of width ${d}`);
     if (x.length !== d) {
       throw new Error(
-        `${where}: x is a flat row of ${x.length} values but sizes[0] is ${d}; ` +
+        `${where}: x is a flat row of ${count(x.length, 'value')} but sizes[0] is ${d}; ` +
           `expected one sample of width ${d}, or nested rows / { data, shape: [N, ${d}] } for a batch`,
       );
     }
@@ -137,7 +149,7 @@ function forEachRow(
     if (!Array.isArray(shape) || shape.length !== 2 || shape[1] !== k) {
       throw new Error(`${where}: ${name}.shape is ${Array.isArray(shape) ? shapeStr(shape) : describe(shape)}; expected [${N}, ${k}]`);
     }
-    if (shape[0] !== N) throw new Error(`${where}: ${name} has ${shape[0]} rows but x has ${N}; expected one target row per sample`);
+    if (shape[0] !== N) throw new Error(`${where}: ${name} has ${count(shape[0], 'row')} but x has ${N}; expected one target row per sample`);
     if (!isFlatList(data) || data.length !== N * k) {
       const got = isFlatList(data) ? `${data.length} values` : describe(data);
       throw new Error(`${where}: ${name}.data has ${got} but ${name}.shape ${shapeStr(shape)} needs ${N * k} values`);
@@ -146,11 +158,11 @@ function forEachRow(
     return;
   }
   if (!Array.isArray(y)) throw new Error(`${where}: ${name} is ${describe(y)}; ${width}`);
-  if (y.length !== N) throw new Error(`${where}: ${name} has ${y.length} rows but x has ${N}; expected one target row per sample`);
+  if (y.length !== N) throw new Error(`${where}: ${name} has ${count(y.length, 'row')} but x has ${N}; expected one target row per sample`);
   for (let r = 0; r < N; r++) {
     const row = y[r];
     if (!Array.isArray(row)) throw new Error(`${where}: ${name} row ${r} is not an array; ${width}`);
-    if (row.length !== k) throw new Error(`${where}: ${name} row ${r} has ${row.length} columns but there are ${k} classes; ${width}`);
+    if (row.length !== k) throw new Error(`${where}: ${name} row ${r} has ${count(row.length, 'column')} but there are ${k} classes; ${width}`);
     visit(row, 0, r);
   }
 }
@@ -183,8 +195,7 @@ export function readY(where: string, y: YInput, N: number, k: number, labels: In
   }
   const rows = targetRows(y, k, N);
   if (rows !== null && rows !== N) {
-    const got = `${rows} ${rows === 1 ? 'target' : 'targets'}`;
-    throw new Error(`${where}: y has ${got} but x has ${N} rows; expected one class index or one-hot row per sample`);
+    throw new Error(`${where}: y has ${count(rows, 'target')} but x has ${count(N, 'row')}; expected one class index or one-hot row per sample`);
   }
   if (isProbabilities(y)) {
     readProbabilities(where, y, N, k, Y);

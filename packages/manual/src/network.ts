@@ -43,7 +43,7 @@ export function resolveActivations(where: string, activation: unknown, n: number
   if (Array.isArray(activation)) {
     if (activation.length !== hidden) {
       throw new Error(
-        `${where}: activation lists ${activation.length} names but sizes has ${hidden} hidden ${hidden === 1 ? 'layer' : 'layers'}; ` +
+        `${where}: activation lists ${activation.length} ${activation.length === 1 ? 'name' : 'names'} but sizes has ${hidden} hidden ${hidden === 1 ? 'layer' : 'layers'}; ` +
           `expected one name per hidden layer, or a single name for all`,
       );
     }
@@ -54,7 +54,7 @@ export function resolveActivations(where: string, activation: unknown, n: number
     if (typeof activation !== 'string') {
       throw new Error(`${where}: activation is ${String(activation)}; expected a name such as 'sigmoid', or one per hidden layer`);
     }
-    const a = activationByName(activation, `${where}: activation`);
+    const a = activationByName(activation, where);
     for (let l = 1; l <= hidden; l++) act[l] = a;
   }
   return act;
