@@ -52,7 +52,11 @@ export function defineOp<A extends unknown[]>(name: string, forward: (...args: A
       }
     }
     const result = forward(...args);
-    if (isAnomalyEnabled()) checkFinite(name, 'forward output', result.data, result.shape);
+    if (isAnomalyEnabled()) {
+      // inside a backward rule, blame the op whose rule is running, and say which op inside it overflowed
+      if (runningBackwardOf === null) checkFinite(name, 'its forward output', result.data, result.shape);
+      else checkFinite(`${runningBackwardOf} (backward)`, `the output of ${name}`, result.data, result.shape);
+    }
     const out = new Tensor(result.data, result.shape);
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
@@ -66,17 +70,20 @@ export function defineOp<A extends unknown[]>(name: string, forward: (...args: A
   };
 }
 
+/** The op whose backward rule is running now (for anomaly messages), or null outside backward(). */
+let runningBackwardOf: string | null = null;
+
 function checkFinite(op: string, what: string, data: FloatArray, shape: Shape): void {
   const i = firstNonFinite(data);
   if (i >= 0) {
-    throw new Error(`anomaly: ${op} produced ${data[i]} in its ${what} (shape ${shapeStr(shape)}, flat index ${i})`);
+    throw new Error(`anomaly: ${op} produced ${data[i]} in ${what} (shape ${shapeStr(shape)}, flat index ${i})`);
   }
 }
 
 export interface BackwardOptions {
   /** ∂L/∂root, required when the root is not a scalar; defaults to 1 for a scalar. */
   gradient?: Tensor;
-  /** Keep the graph so that backward() can go through it again. */
+  /** Keep the graph so that backward() can go through it again. Defaults to `createGraph`, as in PyTorch. */
   retainGraph?: boolean;
   /** Record the backward pass itself, so that the gradients it produces are differentiable. */
   createGraph?: boolean;
@@ -123,7 +130,9 @@ function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
 
 /** Reverse-mode sweep from `root`: fills `.grad` of leaves that require grad (and of tensors that retain grad). */
 export function backward(root: Tensor, options: BackwardOptions = {}): void {
-  const { retainGraph = false, createGraph = false } = options;
+  // a recorded backward pass refers to the forward graph (rules use their inputs and outputs), so differentiating
+  // it again needs that graph: createGraph implies retainGraph unless told otherwise
+  const { createGraph = false, retainGraph = createGraph } = options;
   if (!root.requiresGrad) {
     throw new Error(
       `backward: this tensor ${shapeStr(root.shape)} does not require grad, so there is nothing to differentiate; ` +
@@ -161,7 +170,14 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
       const node = t.node;
       if (node === null || t.retainsGrad) accumulateGrad(t, g, createGraph);
       if (node === null) continue;
-      const inputGrads = node.backward!(g, t);
+      const outer = runningBackwardOf;
+      runningBackwardOf = node.op;
+      let inputGrads: readonly (Tensor | null | undefined)[];
+      try {
+        inputGrads = node.backward!(g, t);
+      } finally {
+        runningBackwardOf = outer;
+      }
       for (let j = 0; j < node.inputs.length; j++) {
         const x = node.inputs[j];
         const gx = inputGrads[j];
@@ -172,7 +188,7 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
               `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
           );
         }
-        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `gradient for argument ${j}`, gx.data, gx.shape);
+        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
         const previous = grads.get(x);
         grads.set(x, previous === undefined ? gx : previous.add(gx));
       }
