@@ -17,7 +17,8 @@ export {
 export { matmul, matmulNT, matmulTN } from './matmul.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
-export { maxAxes, sumAll, sumAxes, sumRows, sumToShape } from './reduce.ts';
+export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
+export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
 export type { Activation, ActivationName } from './activations.ts';
 export {
   ACTIVATION_NAMES,

@@ -68,3 +68,13 @@ export function sumAll(x: FloatArray): number {
   for (let i = 0; i < x.length; i++) s += x[i];
   return s;
 }
+
+/** Σ_i (a_i − b_i)² over two buffers of the same length, accumulated in float64: the numerator of mse. */
+export function sumSquaredDiff(a: FloatArray, b: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
