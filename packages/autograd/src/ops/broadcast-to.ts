@@ -1,5 +1,6 @@
 import type { Shape } from '../kernels/index.ts';
 import * as k from '../kernels/index.ts';
+import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
 import { sumToShape } from './sum-to-shape.ts';
@@ -9,7 +10,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return k.sameShape(x.shape, shape) ? x : broadcastToOp(x, shape);
 }
 
-const broadcastToOp = defineOp('broadcastTo', (x: Tensor, shape: Shape) => {
+const broadcastToOp = defineOp('broadcastTo', (x: Tensor, shape: Shape): OpResult => {
   const target = k.broadcastShapes('broadcastTo', x.shape, shape);
   if (!k.sameShape(target, shape)) {
     throw new Error(`broadcastTo: cannot broadcast ${k.shapeStr(x.shape)} to ${k.shapeStr(shape)}`);

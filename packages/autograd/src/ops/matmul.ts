@@ -1,4 +1,5 @@
 import * as k from '../kernels/index.ts';
+import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkTensor } from './operands.ts';
@@ -21,7 +22,7 @@ function checkInner(op: string, a: Tensor, b: Tensor, ka: number, kb: number): v
 }
 
 /** Matrix product of 2-D tensors: out (m×n) = a (m×k) · b (k×n). */
-export const matmul = defineOp('matmul', (a: Tensor, b: Tensor) => {
+export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): OpResult => {
   check2d('matmul', a, b);
   const [m, ka] = a.shape;
   const [kb, n] = b.shape;
@@ -35,7 +36,7 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor) => {
 });
 
 /** out (m×n) = aᵀ · b for a (k×m) and b (k×n), without forming aᵀ. */
-export const matmulTN = defineOp('matmulTN', (a: Tensor, b: Tensor) => {
+export const matmulTN = defineOp('matmulTN', (a: Tensor, b: Tensor): OpResult => {
   check2d('matmulTN', a, b);
   const [ka, m] = a.shape;
   const [kb, n] = b.shape;
@@ -49,7 +50,7 @@ export const matmulTN = defineOp('matmulTN', (a: Tensor, b: Tensor) => {
 });
 
 /** out (m×n) = a · bᵀ for a (m×k) and b (n×k), without forming bᵀ. */
-export const matmulNT = defineOp('matmulNT', (a: Tensor, b: Tensor) => {
+export const matmulNT = defineOp('matmulNT', (a: Tensor, b: Tensor): OpResult => {
   check2d('matmulNT', a, b);
   const [m, ka] = a.shape;
   const [n, kb] = b.shape;

@@ -1,11 +1,12 @@
 import * as k from '../kernels/index.ts';
+import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { TensorLike } from '../tensor.ts';
 import { operands } from './operands.ts';
 import { sumToShape } from './sum-to-shape.ts';
 
 /** Element-wise product with broadcasting: out = a ⊙ b. */
-export const mul = defineOp('mul', (a: TensorLike, b: TensorLike) => {
+export const mul = defineOp('mul', (a: TensorLike, b: TensorLike): OpResult => {
   const [x, y] = operands('mul', a, b);
   const shape = k.broadcastShapes('mul', x.shape, y.shape);
   return {

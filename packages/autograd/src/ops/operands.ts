@@ -1,4 +1,5 @@
-import type { DType } from '../kernels/index.ts';
+import type { BinaryKernel, DType, FloatArray, UnaryKernel } from '../kernels/index.ts';
+import { allocate, broadcastShapes, sizeOf } from '../kernels/index.ts';
 import { Tensor } from '../tensor.ts';
 import type { TensorLike } from '../tensor.ts';
 
@@ -24,4 +25,22 @@ function checkNumber(op: string, x: unknown): number {
 export function checkTensor(op: string, x: unknown, name = 'input'): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
   return x;
+}
+
+/** The shared forward of a broadcasting binary op: both operands as tensors, the broadcast shape, out = f(a, b). */
+export function binaryForward(
+  op: string,
+  kernel: BinaryKernel,
+  a: TensorLike,
+  b: TensorLike,
+): { x: Tensor; y: Tensor; shape: number[]; data: FloatArray } {
+  const [x, y] = operands(op, a, b);
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  return { x, y, shape, data: kernel(x.data, x.shape, y.data, y.shape, allocate(x.dtype, sizeOf(shape)), shape) };
+}
+
+/** The shared forward of an element-wise unary op: out = f(x) in a fresh buffer of x's dtype. */
+export function unaryForward(op: string, kernel: UnaryKernel, x: unknown): { x: Tensor; data: FloatArray } {
+  const t = checkTensor(op, x);
+  return { x: t, data: kernel(t.data, allocate(t.dtype, t.size)) };
 }

@@ -1,5 +1,6 @@
 import type { Shape } from '../kernels/index.ts';
 import * as k from '../kernels/index.ts';
+import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
 import { broadcastTo } from './broadcast-to.ts';
@@ -12,7 +13,7 @@ export function sumToShape(x: Tensor, shape: Shape): Tensor {
   return k.sameShape(x.shape, shape) ? x : sumToShapeOp(x, shape);
 }
 
-const sumToShapeOp = defineOp('sumToShape', (x: Tensor, shape: Shape) => {
+const sumToShapeOp = defineOp('sumToShape', (x: Tensor, shape: Shape): OpResult => {
   k.broadcastShapes('sumToShape', shape, x.shape);
   return {
     data: k.sumToShape(x.data, x.shape, shape),

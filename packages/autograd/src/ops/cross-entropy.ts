@@ -1,0 +1,81 @@
+import * as k from '../kernels/index.ts';
+import type { OpResult } from '../tape.ts';
+import { defineOp } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
+import { div } from './div.ts';
+import { logSoftmax } from './log-softmax.ts';
+import { mul } from './mul.ts';
+import { neg } from './neg.ts';
+import { checkTensor } from './operands.ts';
+import { softmax } from './softmax.ts';
+import { sub } from './sub.ts';
+import { sum } from './sum.ts';
+
+/** What crossEntropy compares logits with: class indices, or target rows (one-hot or probabilities). */
+export type CrossEntropyTarget = Tensor | readonly number[] | Int32Array | number;
+
+/** The class indices in `target` as an Int32Array, checked to be `rows` integers in [0, cols). */
+function labelsOf(target: unknown, rows: number, cols: number): Int32Array {
+  const list = typeof target === 'number' ? [target] : target;
+  if (!Array.isArray(list) && !(list instanceof Int32Array)) {
+    throw new Error(
+      `crossEntropy: target must be class indices (a number[] or Int32Array, one per row) or a Tensor of target rows, ` +
+        `got ${list === null ? 'null' : typeof list}`,
+    );
+  }
+  k.checkLabels('crossEntropy', list, rows, cols);
+  return Int32Array.from(list);
+}
+
+/**
+ * Mean cross-entropy of `logits` against `target`: (1/N) Σ_r −Σ_j y_rj log softmax(z_r)_j, computed from the logits
+ * as logsumexp(z_r) − z_r·y_r so that logits of ±1000 (or ±1e30) give the exact finite loss and finite gradients.
+ * - logits: [N, C], or [C] for a single sample (then N = 1), as in PyTorch.
+ * - target: N class indices (number[] or Int32Array; a plain number for 1-D logits), or a Tensor of the logits'
+ *   shape holding one-hot or probability rows. A target tensor that requires grad gets ∂loss/∂y = −log softmax(z)/N.
+ * Returns a scalar.
+ */
+export const crossEntropy = defineOp('crossEntropy', (logits: Tensor, target: CrossEntropyTarget): OpResult => {
+  checkTensor('crossEntropy', logits, 'logits');
+  if (logits.ndim !== 1 && logits.ndim !== 2) {
+    throw new Error(`crossEntropy: logits must be [N, C] (a batch) or [C] (one sample), got ${k.shapeStr(logits.shape)}`);
+  }
+  const z = logits;
+  const rows = z.ndim === 2 ? z.shape[0] : 1;
+  const cols = z.shape[z.ndim - 1];
+  if (rows === 0 || cols === 0) {
+    throw new Error(`crossEntropy: logits ${k.shapeStr(z.shape)} are empty; expected at least one row and one class`);
+  }
+  const data = k.allocate(z.dtype, 1);
+  if (target instanceof Tensor) {
+    const y = target;
+    if (!k.sameShape(y.shape, z.shape)) {
+      throw new Error(
+        `crossEntropy: target tensor is ${k.shapeStr(y.shape)} but logits are ${k.shapeStr(z.shape)}; expected one-hot or ` +
+          `probability rows of the logits' shape (pass class indices as a number[] or Int32Array)`,
+      );
+    }
+    data[0] = k.crossEntropyTargets(z.data, y.data, rows, cols);
+    return {
+      data,
+      shape: [],
+      // ∂L/∂z = (softmax(z)·Σ_j y_j − y)·g/N, which is (softmax(z) − y)·g/N for rows that sum to 1;
+      // ∂L/∂y = −log softmax(z)·g/N
+      backward: (g) => [
+        z.requiresGrad ? mul(sub(mul(softmax(z), sum(y, -1, true)), y), div(g, rows)) : null,
+        y.requiresGrad ? mul(logSoftmax(z), neg(div(g, rows))) : null,
+      ],
+    };
+  }
+  const labels = labelsOf(target, rows, cols);
+  data[0] = k.crossEntropyIndices(z.data, labels, rows, cols);
+  return {
+    data,
+    shape: [],
+    // ∂L/∂z = δ^n = (softmax(z) − y)·g/N, y the one-hot rows of the labels
+    backward: (g) => {
+      const y = new Tensor(k.oneHot(labels, k.allocate(z.dtype, z.size), rows, cols), z.shape);
+      return [mul(sub(softmax(z), y), div(g, rows)), null];
+    },
+  };
+});
