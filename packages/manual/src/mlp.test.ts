@@ -24,7 +24,7 @@ describe('ManualMLP', () => {
       const out = net(dtype).forward(x);
       expect(out.shape).toEqual([2, 4]);
       expect(out.data).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
-      for (let r = 0; r < 2; r++) expect(out.data.slice(r * 4, r * 4 + 4).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+      for (let r = 0; r < 2; r++) expect(Array.from(out.data.subarray(r * 4, r * 4 + 4)).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
     }
     expect(new ManualMLP({ sizes, activation: 'relu' }).dtype).toBe('float32');
   });
