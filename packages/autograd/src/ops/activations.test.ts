@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { Shape } from '../kernels/index.ts';
+import { tensor, zeros } from '../creation.ts';
+import { checkGrads } from '../testing/check-grads.ts';
+import { leakyRelu, logSoftmax, relu, sigmoid, softmax, stepMask, sum, tanh } from './index.ts';
+
+const SHAPES: Shape[] = [[3, 4], [2, 3, 4], [5]];
+
+describe('element-wise activations', () => {
+  it.each(SHAPES)('sigmoid, tanh, relu and leakyRelu gradients for %j', (...shape) => {
+    checkGrads(sigmoid, [shape], { domain: [-4, 4] });
+    checkGrads(tanh, [shape]);
+    checkGrads(relu, [shape]);
+    checkGrads(leakyRelu, [shape]);
+    checkGrads((a) => leakyRelu(a, 0.2), [shape]);
+  });
+  it('relu and leakyRelu take the derivative at exactly 0 from the left (0, slope), as PyTorch', () => {
+    const a = tensor([-1, 0, 2], { requiresGrad: true });
+    relu(a).sum().backward();
+    expect(a.grad!.toArray()).toEqual([0, 0, 1]);
+    const b = tensor([-1, 0, 2], { requiresGrad: true, dtype: 'float64' });
+    leakyRelu(b, 0.2).sum().backward();
+    expect(b.grad!.toArray()).toEqual([0.2, 0.2, 1]);
+    expect(leakyRelu(tensor([-3, 3], { dtype: 'float64' })).toArray()).toEqual([-0.03, 3]);
+  });
+  it('stepMask is the derivative, with a zero gradient of its own', () => {
+    const a = tensor([-1, 0, 2], { requiresGrad: true });
+    const m = stepMask(a, 0.5);
+    expect(m.toArray()).toEqual([0.5, 0.5, 1]);
+    m.sum().backward();
+    expect(a.grad).toBeNull();
+  });
+  it('sigmoid and tanh saturate without overflow', () => {
+    expect(sigmoid(tensor([-1000, 0, 1000])).toArray()).toEqual([0, 0.5, 1]);
+    expect(tanh(tensor([-1000, 1000])).toArray()).toEqual([-1, 1]);
+    const a = tensor([-1000, 1000], { requiresGrad: true });
+    sigmoid(a).sum().backward();
+    expect(a.grad!.toArray()).toEqual([0, 0]);
+  });
+  it('checks the slope', () => {
+    expect(() => leakyRelu(zeros([2]), Number.NaN)).toThrow('leakyRelu: slope must be a finite number, got NaN');
+  });
+});
+
+describe('softmax and logSoftmax', () => {
+  const CASES: [Shape, number][] = [
+    [[3, 4], -1],
+    [[3, 4], 0],
+    [[2, 3, 4], -1],
+    [[2, 3, 4], 1],
+    [[2, 3, 4], 0],
+    [[1, 5], -1],
+    [[5], 0],
+  ];
+  it.each(CASES)('gradients for %j along axis %d', (shape, axis) => {
+    checkGrads((a) => softmax(a, axis), [shape]);
+    checkGrads((a) => logSoftmax(a, axis), [shape]);
+  });
+  it('rows sum to 1 and stay finite for huge logits', () => {
+    const p = softmax(tensor([[1000, 0, -1000], [1e30, -1e30, 0]], { dtype: 'float64' }));
+    expect(p.toArray()).toEqual([[1, 0, 0], [1, 0, 0]]);
+    const lp = logSoftmax(tensor([[1000, 0, -1000]], { dtype: 'float64' }));
+    expect(lp.toArray()).toEqual([[0, -1000, -2000]]);
+    expect(sum(softmax(tensor([[1, 2, 3]]), 1)).item()).toBeCloseTo(1, 6);
+  });
+  it('names a bad axis', () => {
+    expect(() => softmax(zeros([2, 3]), 2)).toThrow('softmax: axis 2 is out of range for a tensor of rank 2');
+    expect(() => logSoftmax(zeros([2, 3]), -3)).toThrow('logSoftmax: axis -3 is out of range for a tensor of rank 2');
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { tensor, zeros } from '../creation.ts';
+import { Tensor } from '../tensor.ts';
+import { checkGrads } from '../testing/check-grads.ts';
+import { crossEntropy, mse } from './index.ts';
+
+const ONE_HOT = [1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1];
+const PROBS = [0.2, 0.3, 0.5, 0.1, 0.6, 0.3, 0.25, 0.25, 0.5, 0.7, 0.2, 0.1];
+
+describe('crossEntropy', () => {
+  it('gradients against class indices (number[] and Int32Array)', () => {
+    checkGrads((z) => crossEntropy(z, [0, 2, 1, 2]), [[4, 3]]);
+    checkGrads((z) => crossEntropy(z, Int32Array.from([3, 0])), [[2, 4]], { domain: [-5, 5] });
+  });
+  it('gradients for both logits and a target tensor (one-hot, probabilities, unnormalised rows)', () => {
+    checkGrads(crossEntropy, [[4, 3], [4, 3]], { values: [undefined, ONE_HOT] });
+    checkGrads(crossEntropy, [[4, 3], [4, 3]], { values: [undefined, PROBS] });
+    checkGrads(crossEntropy, [[4, 3], [4, 3]], { domain: [[-2, 2], [0, 1]] });
+    checkGrads(crossEntropy, [[4, 3], [4, 3]], { values: [undefined, PROBS], constants: [1] });
+  });
+  it('is the mean over the batch of logsumexp(z) − z_k', () => {
+    const z = tensor([[1, 2, 3], [0, 0, 0]], { dtype: 'float64' });
+    const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
+    expect(crossEntropy(z, [2, 1]).item()).toBeCloseTo(((lse - 3) + Math.log(3)) / 2, 14);
+    const y = tensor([[0, 0, 1], [0, 1, 0]], { dtype: 'float64' });
+    expect(crossEntropy(z, y).item()).toBeCloseTo(crossEntropy(z, [2, 1]).item(), 14);
+  });
+  it('accepts one sample as 1-D logits [C] with a single index or a [C] target', () => {
+    checkGrads((z) => crossEntropy(z, 2), [[4]]);
+    checkGrads((z) => crossEntropy(z, [1]), [[4]]);
+    checkGrads(crossEntropy, [[3], [3]], { values: [undefined, [0.2, 0.5, 0.3]] });
+    const z = tensor([1, 2, 3], { dtype: 'float64' });
+    expect(crossEntropy(z, 0).item()).toBe(crossEntropy(tensor([[1, 2, 3]], { dtype: 'float64' }), [0]).item());
+  });
+  it.each(['float64', 'float32'] as const)('is exact and finite for logits of ±1000 and ±1e30 (%s)', (dtype) => {
+    for (const big of [1000, 1e30]) {
+      const z = tensor([[big, -big, 0], [-big, big, 0]], { dtype, requiresGrad: true });
+      const loss = crossEntropy(z, [0, 0]); // row 0 right (loss 0), row 1 wrong by 2·big
+      expect(loss.item()).toBe(dtype === 'float32' ? Math.fround(big) : big);
+      loss.backward();
+      expect(z.grad!.toArray()).toEqual([[0, 0, 0], [-0.5, 0.5, 0]]);
+      const t = tensor([[0, 1, 0], [0.5, 0, 0.5]], { dtype, requiresGrad: true });
+      const z2 = tensor([[big, -big, 0], [-big, big, 0]], { dtype, requiresGrad: true });
+      const loss2 = crossEntropy(z2, t);
+      expect(Number.isFinite(loss2.item())).toBe(true);
+      loss2.backward();
+      for (const g of [...z2.grad!.data, ...t.grad!.data]) expect(Number.isFinite(g)).toBe(true);
+    }
+  });
+  it('validates the labels', () => {
+    const z = zeros([3, 4]);
+    expect(() => crossEntropy(z, [0, 1])).toThrow('crossEntropy: got 2 labels for a batch of 3 rows; expected one class index per row');
+    expect(() => crossEntropy(z, [0, 4, 1])).toThrow('crossEntropy: label 4 at row 1 is not a class index; expected an integer in [0, 3]');
+    expect(() => crossEntropy(z, [0, 1, -1])).toThrow('label -1 at row 2 is not a class index');
+    expect(() => crossEntropy(z, [0, 1.5, 1])).toThrow('label 1.5 at row 1 is not a class index');
+    expect(() => crossEntropy(z, 'abc' as never)).toThrow('crossEntropy: target must be class indices (a number[] or Int32Array, one per row) or a Tensor of target rows, got string');
+  });
+  it('validates the logits and target shapes and dtypes', () => {
+    expect(() => crossEntropy(zeros([2, 3, 4]), [0, 1])).toThrow('crossEntropy: logits must be [N, C] (a batch) or [C] (one sample), got [2, 3, 4]');
+    expect(() => crossEntropy(zeros([0, 3]), [])).toThrow('crossEntropy: logits [0, 3] are empty');
+    expect(() => crossEntropy(zeros([2, 3]), zeros([2]))).toThrow(
+      "crossEntropy: target tensor is [2] but logits are [2, 3]; expected one-hot or probability rows of the logits' shape",
+    );
+    expect(() => crossEntropy(zeros([2, 3]), zeros([2, 3], { dtype: 'float64' }))).toThrow(
+      'crossEntropy: dtype mismatch: argument 1 is float64 [2, 3] but an earlier tensor argument is float32',
+    );
+  });
+});
+
+describe('mse', () => {
+  it('gradients for both inputs', () => {
+    checkGrads(mse, [[3, 4], [3, 4]]);
+    checkGrads(mse, [[5], [5]], { constants: [1] });
+    checkGrads(mse, [[], []]);
+  });
+  it('is the mean of squared differences', () => {
+    const a = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const b = tensor([[1, 0], [0, 4]], { dtype: 'float64' });
+    expect(mse(a, b).item()).toBe((4 + 9) / 4);
+    expect(mse(a, b)).toBeInstanceOf(Tensor);
+  });
+  it('needs identical shapes', () => {
+    expect(() => mse(zeros([3, 4]), zeros([4]))).toThrow(
+      'mse: pred is [3, 4] but target is [4]; expected identical shapes (mse does not broadcast)',
+    );
+    expect(() => mse(zeros([0]), zeros([0]))).toThrow('mse: tensors of shape [0] are empty');
+  });
+});
