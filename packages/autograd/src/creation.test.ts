@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
+import { Random } from './kernels/index.ts';
+
+describe('tensor()', () => {
+  it('reads numbers and nested lists, float32 by default', () => {
+    const s = tensor(3.5);
+    expect(s.shape).toEqual([]);
+    expect(s.item()).toBe(3.5);
+    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(t.shape).toEqual([2, 3]);
+    expect(t.dtype).toBe('float32');
+    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(tensor([[[1], [2]]]).shape).toEqual([1, 2, 1]);
+    expect(tensor([]).shape).toEqual([0]);
+  });
+  it('reads flat data with a shape, and typed arrays (Float64Array → float64)', () => {
+    expect(tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    const d = tensor(new Float64Array([0.1, 0.2]));
+    expect(d.dtype).toBe('float64');
+    expect(d.data[0]).toBe(0.1);
+    expect(tensor(new Float64Array(4), { shape: [2, 2], dtype: 'float32' }).dtype).toBe('float32');
+    expect(tensor(Int32Array.from([1, 2])).toArray()).toEqual([1, 2]);
+  });
+  it('copies its input', () => {
+    const src = new Float32Array([1, 2]);
+    const t = tensor(src);
+    src[0] = 99;
+    expect(t.data[0]).toBe(1);
+  });
+  it('sets requiresGrad', () => {
+    expect(tensor([1], { requiresGrad: true }).requiresGrad).toBe(true);
+    expect(tensor([1]).requiresGrad).toBe(false);
+  });
+  it('names the position and lengths of ragged data', () => {
+    expect(() => tensor([[1, 2, 3], [4, 5]])).toThrow(
+      'tensor: ragged nested array: the list at [1] has length 2 but the list at [0] has length 3; expected equal lengths',
+    );
+    expect(() => tensor([[[1, 2], [3, 4]], [[5, 6], [7]]])).toThrow('the list at [1, 1] has length 1 but the list at [0, 0] has length 2');
+    expect(() => tensor([[1, 2], 3] as never)).toThrow('tensor: ragged nested array: expected a list of length 2 at [1], got number 3');
+    expect(() => tensor([1, [2]] as never)).toThrow('tensor: expected a number at [1], got a list of length 1 (ragged nesting');
+  });
+  it('rejects non-numbers', () => {
+    expect(() => tensor([1, '2'] as never)).toThrow('tensor: expected a number at [1], got the string "2"');
+    expect(() => tensor([[1, null]] as never)).toThrow('tensor: expected a number at [0, 1], got null');
+    expect(() => tensor('abc' as never)).toThrow('tensor: expected a number, nested lists of numbers or a typed array, got the string "abc"');
+  });
+  it('checks the size against the shape, and the dtype', () => {
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: data has 3 elements but shape [2, 2] needs 4');
+    expect(() => tensor([1], { shape: [-1] })).toThrow('tensor: invalid shape [-1]; expected non-negative integer dimensions');
+    expect(() => tensor([1], { dtype: 'int32' as never })).toThrow(`tensor: unknown dtype "int32"`);
+  });
+});
+
+describe('filled tensors', () => {
+  it('zeros, ones, full and the -Like variants', () => {
+    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(ones([2], { dtype: 'float64' }).dtype).toBe('float64');
+    expect(full([3], 7, { requiresGrad: true }).toArray()).toEqual([7, 7, 7]);
+    const t = tensor([[1, 2]], { dtype: 'float64' });
+    expect(zerosLike(t).dtype).toBe('float64');
+    expect(onesLike(t, { dtype: 'float32' }).dtype).toBe('float32');
+    expect(arange(4).toArray()).toEqual([0, 1, 2, 3]);
+  });
+  it('check their arguments', () => {
+    expect(() => zeros([2, 1.5])).toThrow('zeros: invalid shape [2, 1.5]');
+    expect(() => full([2], 'x' as never)).toThrow('full: value must be a number');
+    expect(() => arange(-1)).toThrow('arange: expected a non-negative integer count, got -1');
+  });
+});
+
+describe('random tensors', () => {
+  it('are reproducible after manualSeed, like torch.manual_seed', () => {
+    manualSeed(42);
+    const a = randn([5]);
+    const u = uniform([3], -1, 1);
+    manualSeed(42);
+    expect(randn([5]).toArray()).toEqual(a.toArray());
+    expect(uniform([3], -1, 1).toArray()).toEqual(u.toArray());
+    expect(defaultRandom()).toBeInstanceOf(Random);
+  });
+  it('draw from a given generator, with the requested mean, std and range', () => {
+    const x = randn([4000], { rng: new Random(1), mean: 3, std: 0.5, dtype: 'float64' });
+    const m = x.mean().item();
+    const sd = Math.sqrt(x.sub(m).pow(2).mean().item());
+    expect(m).toBeCloseTo(3, 1);
+    expect(sd).toBeCloseTo(0.5, 1);
+    const v = uniform([1000], 2, 3, { rng: new Random(1) });
+    expect(Math.min(...v.data)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...v.data)).toBeLessThan(3);
+    expect(randn([2], { rng: new Random(5) }).toArray()).toEqual(randn([2], { rng: new Random(5) }).toArray());
+  });
+  it('check their arguments', () => {
+    expect(() => randn([2], { std: -1 })).toThrow('randn: expected a finite mean and a finite std ≥ 0, got mean 0, std -1');
+    expect(() => uniform([2], 1, 0)).toThrow('uniform: expected finite bounds with low ≤ high, got [1, 0)');
+  });
+});
