@@ -11,7 +11,7 @@ describe('element-wise activations', () => {
     checkGrads(sigmoid, [shape], { domain: [-4, 4] });
     checkGrads(tanh, [shape]);
     checkGrads(relu, [shape]);
-    checkGrads(leakyRelu, [shape]);
+    checkGrads((a) => leakyRelu(a), [shape]);
     checkGrads((a) => leakyRelu(a, 0.2), [shape]);
   });
   it('relu and leakyRelu take the derivative at exactly 0 from the left (0, slope), as PyTorch', () => {
