@@ -22,7 +22,7 @@ function isProbabilities(v: unknown): v is ProbabilityTargets {
 }
 
 function isNested(v: unknown): v is Rows {
-  return Array.isArray(v) && v.length > 0 && Array.isArray(v[0]);
+  return Array.isArray(v) && v.length > 0 && isFlatList(v[0]);
 }
 
 function isFlatList(v: unknown): v is ArrayLike<number> {
@@ -69,7 +69,7 @@ export function measureX(where: string, x: XInput, d: number): number {
     if (x[0].length !== d) throw new Error(`${where}: x has ${count(x[0].length, 'column')} but sizes[0] is ${d}; ${expected}`);
     for (let r = 1; r < x.length; r++) {
       const row = x[r];
-      if (!Array.isArray(row)) throw new Error(`${where}: x row ${r} is not an array; ${expected}`);
+      if (!isFlatList(row)) throw new Error(`${where}: x row ${r} is not an array; ${expected}`);
       if (row.length !== d) throw new Error(`${where}: x row ${r} has ${count(row.length, 'column')} but sizes[0] is ${d}; ${expected}`);
     }
     return x.length;
@@ -161,7 +161,7 @@ function forEachRow(
   if (y.length !== N) throw new Error(`${where}: ${name} has ${count(y.length, 'row')} but x has ${N}; expected one target row per sample`);
   for (let r = 0; r < N; r++) {
     const row = y[r];
-    if (!Array.isArray(row)) throw new Error(`${where}: ${name} row ${r} is not an array; ${width}`);
+    if (!isFlatList(row)) throw new Error(`${where}: ${name} row ${r} is not an array; ${width}`);
     if (row.length !== k) throw new Error(`${where}: ${name} row ${r} has ${count(row.length, 'column')} but there are ${k} classes; ${width}`);
     visit(row, 0, r);
   }

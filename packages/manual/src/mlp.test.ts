@@ -46,13 +46,14 @@ describe('ManualMLP', () => {
     const forms: XInput[] = [[x[0]], x[0], Float64Array.from(x[0]), { data: Float64Array.from(x[0]), shape: [1, 3] }, { data: x[0], shape: [3] }];
     for (const form of forms) expect(flat(m.forward(form))).toEqual(expected);
     expect(flat(m.forward({ data: Float64Array.from(x.flat()), shape: [2, 3] }))).toEqual(flat(m.forward(x)));
+    expect(flat(m.forward(x.map((row) => Float32Array.from(row))))).toEqual(flat(m.forward(x.map((row) => row.map(Math.fround)))));
   });
 
   it('accepts y as class indices or one-hot rows, in every form, with the same loss and gradients', () => {
     const m = net();
     const ref = m.lossAndGrads(x, labels);
     const [loss, dW] = [ref.loss, ref.dW.map(flat)];
-    const forms: YInput[] = [rows, Int32Array.from(labels), { data: Float64Array.from(rows.flat()), shape: [2, 4] }, { data: labels, shape: [2] }];
+    const forms: YInput[] = [rows, rows.map((row) => Float64Array.from(row)), Int32Array.from(labels), { data: Float64Array.from(rows.flat()), shape: [2, 4] }, { data: labels, shape: [2] }];
     for (const y of forms) {
       const got = m.lossAndGrads(x, y);
       expect(got.loss).toBe(loss);

@@ -15,8 +15,8 @@ export interface FlatInput {
   readonly shape: readonly number[];
 }
 
-/** Nested rows, `rows[r][j]`. */
-export type Rows = readonly (readonly number[])[];
+/** Nested rows, `rows[r][j]`: plain arrays or typed arrays per row. */
+export type Rows = readonly ArrayLike<number>[];
 
 /**
  * The input x: nested rows (N × d), a single sample as one flat row of width d (a batch of 1),
