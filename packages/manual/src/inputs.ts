@@ -151,7 +151,7 @@ function forEachRow(
     }
     if (shape[0] !== N) throw new Error(`${where}: ${name} has ${count(shape[0], 'row')} but x has ${N}; expected one target row per sample`);
     if (!isFlatList(data) || data.length !== N * k) {
-      const got = isFlatList(data) ? `${data.length} values` : describe(data);
+      const got = isFlatList(data) ? count(data.length, 'value') : describe(data);
       throw new Error(`${where}: ${name}.data has ${got} but ${name}.shape ${shapeStr(shape)} needs ${N * k} values`);
     }
     for (let r = 0; r < N; r++) visit(data, r * k, r);

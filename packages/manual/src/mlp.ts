@@ -17,12 +17,13 @@ import { Workspaces } from './workspace.ts';
  * a^l = act(z^l), a softmax output a^n and the mean cross-entropy loss, backpropagated with
  *   δ^n = (a^n − y)/N,  δ^l = δ^{l+1} (W^{l+1})ᵀ ⊙ act'(z^l),  ∂loss/∂W^l = (a^{l-1})ᵀ δ^l,  ∂loss/∂b^l = Σ_rows δ^l.
  *
- * Buffers: every per-layer buffer is allocated once per batch size and reused, so training allocates nothing per
- * step. What `forward`, `backward`, `lossAndGrads` and `sgdStep` return (a^n, dW, db) are views of those internal
+ * Buffers: every per-layer buffer (z^l, a^l, δ^l, act'(z^l), y, ∂loss/∂W^l, ∂loss/∂b^l) is allocated once per batch
+ * size and reused, so a training step allocates no buffers. What `forward`, `backward`, `lossAndGrads` and `sgdStep` return (a^n, dW, db) are views of those internal
  * buffers: valid until the next call on this network; copy them (or use `trace`) to keep them.
  *
  * Initialisation without `params`: weights ~ N(0, 1) · sqrt(2/in) (He) for layers followed by relu or leakyRelu,
- * N(0, 1) · sqrt(1/in) (Xavier/LeCun) otherwise, biases 0, drawn from the kernels' `Random(seed)`.
+ * N(0, 1) · sqrt(1/in) (Xavier/LeCun) otherwise (the softmax output layer included), biases 0, drawn from the kernels'
+ * `Random(seed)` layer by layer, row-major; seed 0 when none is given. The default dtype is float32, as in autograd.
  */
 export class ManualMLP {
   /** Layer widths [d, h_1, …, k]. */
