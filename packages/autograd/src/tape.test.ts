@@ -22,6 +22,22 @@ describe('accumulation and zeroGrad', () => {
     x.mul(x).add(x.mul(3)).add(exp(x)).sum().backward(); // d/dx (x² + 3x + eˣ) = 2x + 3 + eˣ
     expect(x.grad!.item()).toBeCloseTo(7 + Math.exp(2), 12);
   });
+  it('gives every leaf its own gradient buffer, also under createGraph (add passes g through to both inputs)', () => {
+    const x = tensor([1, 2], f64);
+    const z = tensor([3, 4], f64);
+    const y = x.add(z).sum();
+    y.backward({ createGraph: true });
+    y.backward();
+    expect(x.grad).not.toBe(z.grad);
+    expect(x.grad!.toArray()).toEqual([2, 2]);
+    expect(z.grad!.toArray()).toEqual([2, 2]);
+  });
+  it('adds a plain backward() onto a gradient recorded with createGraph', () => {
+    const w = tensor([3], f64);
+    mul(w, w).sum().backward({ createGraph: true }); // 2w = 6
+    mul(w, 5).sum().backward(); // + 5
+    expect(w.grad!.item()).toBe(11);
+  });
   it('computes no gradient for inputs that do not require grad', () => {
     const a = tensor([[1, 2]], f64);
     const b = tensor([[3], [4]], { dtype: 'float64' });

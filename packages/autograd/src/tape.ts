@@ -117,12 +117,17 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 /** Adds `g` into the `.grad` of a leaf (or a tensor that called retainGrad()). */
+// `g` may be shared with other gradients (add passes g through to both inputs; the seed is g of the root), so a
+// `.grad` that will later be accumulated into in place must own its buffer. A `.grad` recorded by createGraph is
+// part of a graph and is never written into: accumulating into it makes a new tensor.
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (createGraph) {
-    t.grad = t.grad === null ? g : t.grad.add(g);
-  } else if (t.grad === null || t.grad.node !== null) {
-    // a fresh buffer: `g` may be shared with other gradients (add passes g through to both inputs)
+    if (t.grad !== null) t.grad = t.grad.add(g);
+    else t.grad = g.node === null ? new Tensor(g.data.slice(), t.shape) : g;
+  } else if (t.grad === null) {
     t.grad = new Tensor(g.data.slice(), t.shape);
+  } else if (t.grad.node !== null) {
+    t.grad = new Tensor(axpy(1, g.data, t.grad.data.slice()), t.shape);
   } else {
     axpy(1, g.data, t.grad.data);
   }
