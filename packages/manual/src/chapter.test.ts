@@ -17,11 +17,13 @@ interface ByHand {
 }
 
 /** The chapter by hand on nested arrays: every sum an explicit loop, σ'(z) taken as a(1 − a). */
-function byHand(W: number[][][], b: number[][], X: number[][], Y: number[][]): ByHand {
+type Rows = readonly (readonly number[])[];
+
+function byHand(W: readonly Rows[], b: Rows, X: Rows, Y: Rows): ByHand {
   const N = X.length;
   const n = W.length;
   const z: number[][][] = [];
-  const a: number[][][] = [X];
+  const a: number[][][] = [X.map((row) => row.slice())];
   for (let l = 0; l < n; l++) {
     const zl = X.map((_, r) => b[l].map((bj, j) => {
       let s = bj;
@@ -64,8 +66,8 @@ function byHand(W: number[][][], b: number[][], X: number[][], Y: number[][]): B
   return { loss, z, a: a.slice(1), delta, dW, db };
 }
 
-function expectMatrix(got: Matrix, expected: number[][] | number[], tol = 1e-14): void {
-  const flat = (expected as number[][]).flat() as number[];
+function expectMatrix(got: Matrix, expected: Rows | readonly number[], tol = 1e-14): void {
+  const flat = (expected as Rows).flat() as number[];
   expect(Array.from(got.data)).toHaveLength(flat.length);
   flat.forEach((e, i) => expect(got.data[i]).toBeCloseTo(e, -Math.log10(tol)));
 }

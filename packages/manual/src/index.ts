@@ -4,6 +4,7 @@ export { ManualMLP } from './mlp.ts';
 export { formatTrace } from './format-trace.ts';
 export type { FormatTraceOptions } from './format-trace.ts';
 export { chapterExample } from './chapter-example.ts';
+export type { ChapterExample } from './chapter-example.ts';
 export type {
   FlatInput,
   Gradients,
