@@ -9,3 +9,11 @@ export { detectAnomaly, enableGrad, isAnomalyEnabled, isGradEnabled, noGrad, wit
 export * from './ops/index.ts';
 export * from './creation.ts';
 export * from './gradcheck.ts';
+export type { GradientsOptions, GradOptions, TensorTree, TransformOptions } from './functional.ts';
+export { grad, gradients, hvp, jvp, valueAndGrad, vjp } from './functional.ts';
+export type { GradgradcheckEntry, GradgradcheckOptions, GradgradcheckResult } from './gradgradcheck.ts';
+export { gradgradcheck } from './gradgradcheck.ts';
+export type { LoadStateDictResult, SavedTensor, StateDict } from './state-dict.ts';
+export { loadStateDict, parseStateDict, stateDict } from './state-dict.ts';
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';
