@@ -3,8 +3,8 @@
 //   vjp(f, x)  = [f(x), v ↦ vᵀ J]  jvp(f, [x], [t]) = [f(x), J t]      hvp(f, [x], [v]) = H v
 // They never touch `.grad`: gradients come from gradients(), which is torch.autograd.grad — the tape's reverse
 // walk restricted to the paths that reach the requested inputs, returning what it finds instead of accumulating.
-// Transforms nest (grad(grad(f)) is the second derivative): inside a transform, or when differentiating with
-// respect to tensors that are themselves part of a recorded graph, the backward pass is recorded too.
+// Transforms nest (grad(grad(f)) is the second derivative) and compose with backward(): inside a transform, or
+// when f's output depends on other tensors that require grad, the backward pass is recorded too (see wantsGraph).
 
 import { firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { enableGrad, isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
@@ -154,10 +154,30 @@ function nested<T>(fn: () => T): T {
   }
 }
 
-/** Whether this transform must record its backward pass: asked to, inside another transform, or x is mid-graph. */
-function wantsGraph(options: TransformOptions, args: readonly Tensor[]): boolean {
+/**
+ * Whether this transform must record its backward pass so its results stay differentiable: when asked to, when
+ * running inside another transform, or when f's output also depends on tensors on the tape other than the ones
+ * differentiated (x mid-graph, or f closing over parameters) — as torch.func's transforms compose with backward().
+ */
+function wantsGraph(options: TransformOptions, xs: readonly Tensor[], out: unknown): boolean {
   if (options.createGraph !== undefined) return options.createGraph;
-  return isGradEnabled() && (depth > 0 || args.some((x) => x.requiresGrad && !x.isLeaf));
+  if (!isGradEnabled()) return false;
+  if (depth > 0 || xs.some((x) => !x.isLeaf)) return true;
+  return out instanceof Tensor && dependsOnOtherLeaves(out, new Set(xs));
+}
+
+/** Whether `out` was computed from a leaf that requires grad and is not in `xs`. */
+function dependsOnOtherLeaves(out: Tensor, xs: ReadonlySet<Tensor>): boolean {
+  const seen = new Set<Tensor>();
+  const stack = [out];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t) || !t.requiresGrad || xs.has(t)) continue;
+    seen.add(t);
+    if (t.node === null) return true;
+    for (const x of t.node.inputs) if (x !== null) stack.push(x);
+  }
+  return false;
 }
 
 function leavesOf(tree: unknown, where: string): Tensor[] {
@@ -202,13 +222,13 @@ function valueAndGradImpl<A extends unknown[]>(
     callArgs[n] = rebuild(args[n], xs);
     return { n, xs };
   });
-  const createGraph = wantsGraph(options, groups.flatMap((g) => g.xs));
   const out: unknown = nested(() => f(...(callArgs as A)));
   if (!(out instanceof Tensor) || sizeOf(out.shape) !== 1) {
     const got = out instanceof Tensor ? `a tensor of shape ${shapeStr(out.shape)}` : typeof out;
     throw new Error(`${where}: f must return a scalar Tensor, got ${got}; reduce it (e.g. .sum()) or use vjp for non-scalar outputs`);
   }
   const all = groups.flatMap((g) => g.xs);
+  const createGraph = wantsGraph(options, all, out);
   const gs = out.requiresGrad ? gradients(out, all, { createGraph }) : all.map(() => null);
   let k = 0;
   const trees = groups.map(({ n, xs }) => rebuild(args[n], xs.map((x) => zerosOrGrad(gs[k++], x))));
@@ -243,9 +263,9 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
  */
 export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): [Tensor, (cotangent: Tensor) => Tensor[]] {
   const xs = primals.map((x, i) => differentiable(leavesOf(x, `vjp: primal ${i}`)[0]));
-  const graphWanted = wantsGraph({}, xs);
   const out = nested(() => f(...xs));
   if (!(out instanceof Tensor)) throw new Error(`vjp: f must return a Tensor, got ${typeof out}`);
+  const graphWanted = wantsGraph({}, xs, out);
   const vjpFn = (cotangent: Tensor): Tensor[] => {
     if (!out.requiresGrad) return xs.map((x) => zerosOrGrad(null, x));
     const createGraph = graphWanted || (isGradEnabled() && cotangent.requiresGrad);
@@ -262,8 +282,9 @@ export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): 
 export function jvp(f: (...primals: Tensor[]) => Tensor, primals: readonly Tensor[], tangents: readonly Tensor[]): [Tensor, Tensor] {
   checkTangents('jvp', primals, tangents);
   const xs = primals.map(differentiable);
-  const createGraph = wantsGraph({}, xs);
   const out = nested(() => f(...xs));
+  if (!(out instanceof Tensor)) throw new Error(`jvp: f must return a Tensor, got ${typeof out}`);
+  const createGraph = wantsGraph({}, xs, out);
   if (!out.requiresGrad) return [out, Tensor.full(out.shape, 0, out.dtype)];
   const u = Tensor.full(out.shape, 0, out.dtype).requiresGrad_(); // any u: g(u) is linear
   const gs = gradients(out, xs, { gradOutputs: u, createGraph: true });
@@ -277,9 +298,9 @@ export function jvp(f: (...primals: Tensor[]) => Tensor, primals: readonly Tenso
 export function hvp(f: (...primals: Tensor[]) => Tensor, primals: readonly Tensor[], tangents: readonly Tensor[]): Tensor[] {
   checkTangents('hvp', primals, tangents);
   const xs = primals.map(differentiable);
-  const createGraph = wantsGraph({}, xs);
   const out = nested(() => f(...xs));
   if (!(out instanceof Tensor) || sizeOf(out.shape) !== 1) throw new Error(`hvp: f must return a scalar Tensor`);
+  const createGraph = wantsGraph({}, xs, out);
   if (!out.requiresGrad) return xs.map((x) => zerosOrGrad(null, x));
   const gs = gradients(out, xs, { createGraph: true });
   const pairs = gs.flatMap((g, i) => (g !== null && g.requiresGrad ? [[g, tangents[i]] as const] : []));
