@@ -26,43 +26,70 @@ export function sigmoidScalar(z: number): number {
   return e / (1 + e);
 }
 
-function map(f: (z: number) => number) {
-  return (z: FloatArray, out: FloatArray): FloatArray => {
-    for (let i = 0; i < z.length; i++) out[i] = f(z[i]);
-    return out;
-  };
-}
+// Every loop is written out (no shared map-with-callback), so V8 compiles each one for its own formula.
 
 export const sigmoid: Activation = {
   name: 'sigmoid',
-  f: map(sigmoidScalar),
-  df: map((z) => {
-    const s = sigmoidScalar(z);
-    return s * (1 - s); // σ'(z) = σ(z)(1 − σ(z))
-  }),
+  f: (z, out) => {
+    for (let i = 0; i < z.length; i++) {
+      const v = z[i];
+      if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+      else {
+        const e = Math.exp(v);
+        out[i] = e / (1 + e);
+      }
+    }
+    return out;
+  },
+  df: (z, out) => {
+    for (let i = 0; i < z.length; i++) {
+      const s = sigmoidScalar(z[i]);
+      out[i] = s * (1 - s); // σ'(z) = σ(z)(1 − σ(z))
+    }
+    return out;
+  },
 };
 
 export const tanh: Activation = {
   name: 'tanh',
-  f: map(Math.tanh),
-  df: map((z) => {
-    const t = Math.tanh(z);
-    return 1 - t * t; // tanh'(z) = 1 − tanh² z
-  }),
+  f: (z, out) => {
+    for (let i = 0; i < z.length; i++) out[i] = Math.tanh(z[i]);
+    return out;
+  },
+  df: (z, out) => {
+    for (let i = 0; i < z.length; i++) {
+      const t = Math.tanh(z[i]);
+      out[i] = 1 - t * t; // tanh'(z) = 1 − tanh² z
+    }
+    return out;
+  },
 };
 
 export const relu: Activation = {
   name: 'relu',
-  f: map((z) => (z > 0 ? z : 0)),
-  df: map((z) => (z > 0 ? 1 : 0)), // the value at exactly 0 is 0, as in PyTorch
+  f: (z, out) => {
+    for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : 0;
+    return out;
+  },
+  // the value at exactly 0 is 0, as in PyTorch
+  df: (z, out) => {
+    for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? 1 : 0;
+    return out;
+  },
 };
 
 /** Leaky ReLU with negative slope `s`: z if z > 0, else s·z. */
 export function leakyReluWith(s: number): Activation {
   return {
     name: 'leakyRelu',
-    f: map((z) => (z > 0 ? z : s * z)),
-    df: map((z) => (z > 0 ? 1 : s)),
+    f: (z, out) => {
+      for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : s * z[i];
+      return out;
+    },
+    df: (z, out) => {
+      for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? 1 : s;
+      return out;
+    },
   };
 }
 
@@ -71,7 +98,7 @@ export const leakyRelu: Activation = leakyReluWith(LEAKY_SLOPE);
 export const identity: Activation = {
   name: 'identity',
   f: (z, out) => {
-    out.set(z);
+    if (out !== z) out.set(z);
     return out;
   },
   df: (z, out) => out.fill(1),

@@ -10,8 +10,33 @@ function reductionStrides(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((_, i) => (axes.includes(i) ? 0 : kept[i]));
 }
 
+/** True when `target`, without its leading 1s, equals the trailing axes of `shape`. */
+function isTrailingOf(target: Shape, shape: Shape): boolean {
+  let t = 0;
+  while (t < target.length && target[t] === 1) t++;
+  const offset = shape.length - (target.length - t);
+  if (offset < 0) return false;
+  for (let i = t; i < target.length; i++) if (target[i] !== shape[offset + i - t]) return false;
+  return true;
+}
+
 /** out = Σ over `axes` of x (out has the reduced size; keepDims only changes the shape, not the buffer) */
 export function sumAxes(x: FloatArray, shape: Shape, axes: readonly number[], out: FloatArray): FloatArray {
+  const rank = shape.length;
+  if (axes.length > 0 && axes[axes.length - 1] === rank - 1 && axes[0] === rank - axes.length) {
+    // trailing axes: one contiguous run per output element (softmax's Σ_j over a row)
+    const len = x.length / Math.max(out.length, 1);
+    for (let o = 0; o < out.length; o++) {
+      let s = 0;
+      const base = o * len;
+      for (let j = 0; j < len; j++) s += x[base + j];
+      out[o] = s;
+    }
+    return out;
+  }
+  if (axes.length > 0 && axes[0] === 0 && axes[axes.length - 1] === axes.length - 1) {
+    return sumRows(x, out, x.length / Math.max(out.length, 1), out.length); // leading axes: column sums
+  }
   out.fill(0);
   const so = reductionStrides(shape, axes);
   walk2(shape, stridesOf(shape), so, (ix, io) => {
@@ -45,6 +70,11 @@ export function sumToShape(g: FloatArray, gShape: Shape, target: Shape): FloatAr
   if (target.length > gShape.length) {
     throw new Error(`sumToShape: cannot reduce ${shapeStr(gShape)} to the larger rank of ${shapeStr(target)}`);
   }
+  if (out.length === 1) {
+    out[0] = sumAll(g);
+    return out;
+  }
+  if (isTrailingOf(target, gShape)) return sumRows(g, out, g.length / out.length, out.length); // a bias-row broadcast
   const st = broadcastStrides(target, gShape);
   walk2(gShape, stridesOf(gShape), st, (ig, it) => {
     out[it] += g[ig];

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { add, div, mul, sub } from './elementwise.ts';
+import type { BinaryKernel } from './elementwise.ts';
+import { sumAxes, sumToShape } from './reduce.ts';
+import { broadcastShapes, reducedShape, sizeOf, stridesOf } from './shape.ts';
+
+/** Element of `data` (of `shape`) that broadcasting reads at output index `idx`, by the definition of broadcasting. */
+function at(data: Float64Array, shape: readonly number[], idx: number[]): number {
+  const offset = idx.length - shape.length;
+  const strides = stridesOf(shape);
+  let flat = 0;
+  for (let i = 0; i < shape.length; i++) flat += (shape[i] === 1 ? 0 : idx[offset + i]) * strides[i];
+  return data[flat];
+}
+
+function indices(shape: readonly number[]): number[][] {
+  const all: number[][] = [[]];
+  return shape.reduce((acc, d) => acc.flatMap((p) => Array.from({ length: d }, (_, i) => [...p, i])), all);
+}
+
+const values = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => ((i * 37 + seed * 11) % 17) / 4 + 0.5);
+
+// Every layout the kernels special-case (same, scalar either side, a trailing row either side, leading 1s) and
+// the general strided path, each checked against the definition of broadcasting.
+const pairs: [number[], number[]][] = [
+  [[3, 4], [3, 4]],
+  [[3, 4], []],
+  [[], [2, 3]],
+  [[3, 4], [4]],
+  [[4], [3, 4]],
+  [[2, 3], [1, 3]],
+  [[2, 3, 4], [3, 4]],
+  [[3, 1], [1, 4]],
+  [[2, 3, 4], [3, 1]],
+  [[2, 1, 4], [2, 3, 1]],
+];
+
+const kernels: [string, BinaryKernel, (x: number, y: number) => number][] = [
+  ['add', add, (x, y) => x + y],
+  ['sub', sub, (x, y) => x - y],
+  ['mul', mul, (x, y) => x * y],
+  ['div', div, (x, y) => x / y],
+];
+
+describe('broadcasting binary kernels', () => {
+  for (const [name, kernel, f] of kernels) {
+    it(`${name} agrees with the definition of broadcasting on every layout`, () => {
+      for (const [sa, sb] of pairs) {
+        const shape = broadcastShapes(name, sa, sb);
+        const a = values(sizeOf(sa), 1);
+        const b = values(sizeOf(sb), 2);
+        const out = kernel(a, sa, b, sb, new Float64Array(sizeOf(shape)), shape);
+        const expected = indices(shape).map((idx) => f(at(a, sa, idx), at(b, sb, idx)));
+        expect(Array.from(out), `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`).toEqual(expected);
+      }
+    });
+  }
+});
+
+describe('sum kernels', () => {
+  it('sumToShape and sumAxes agree with summing by index on leading, trailing and middle axes', () => {
+    const shape = [2, 3, 4];
+    const x = values(24, 3);
+    const cases: number[][] = [[0], [2], [1, 2], [0, 1], [1], [0, 2], [0, 1, 2]];
+    for (const axes of cases) {
+      const target = reducedShape(shape, axes, true);
+      const expected = new Float64Array(sizeOf(target));
+      const ts = stridesOf(target);
+      for (const idx of indices(shape)) {
+        let flat = 0;
+        for (let i = 0; i < shape.length; i++) flat += (axes.includes(i) ? 0 : idx[i]) * ts[i];
+        expected[flat] += at(x, shape, idx);
+      }
+      expect(Array.from(sumAxes(x, shape, axes, new Float64Array(expected.length))), `sumAxes ${axes}`).toEqual(Array.from(expected));
+      expect(Array.from(sumToShape(x, shape, target)), `sumToShape ${axes}`).toEqual(Array.from(expected));
+    }
+  });
+});
