@@ -17,3 +17,5 @@ export type { LoadStateDictResult, SavedTensor, StateDict } from './state-dict.t
 export { loadStateDict, parseStateDict, stateDict } from './state-dict.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export type { CustomOpDefinition } from './custom-op.ts';
+export { customOp } from './custom-op.ts';
