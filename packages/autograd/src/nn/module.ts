@@ -14,12 +14,12 @@ export abstract class Module {
   /** Training mode (see train()/eval()); no built-in layer behaves differently yet, user modules may. */
   training = true;
 
-  /** The layer's computation. */
-  abstract forward(x: Tensor): Tensor;
+  /** The layer's computation (one input for the built-in layers; a subclass may take several). */
+  abstract forward(...inputs: Tensor[]): Tensor;
 
-  /** Runs forward(x): `model.call(x)`, the counterpart of PyTorch's `model(x)`. */
-  call(x: Tensor): Tensor {
-    return this.forward(x);
+  /** Runs forward: `model.call(x)`, the counterpart of PyTorch's `model(x)`. */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
   }
 
   /** [dotted name, submodule] for this module ('' first) and every module below it, depth first, each once. */

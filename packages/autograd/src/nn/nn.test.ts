@@ -86,6 +86,16 @@ describe('Module', () => {
     expect(net.fc1.W.grad).toBeNull();
   });
 
+  it('a user module may take several inputs', () => {
+    class Bilinear extends nn.Module {
+      W = tensor([[1, 0], [0, 2]], { requiresGrad: true });
+      forward(a: Tensor, b: Tensor): Tensor {
+        return matmul(a, this.W).mul(b).sum(1);
+      }
+    }
+    expect(new Bilinear().call(tensor([[1, 1]]), tensor([[3, 4]])).toArray()).toEqual([11]);
+  });
+
   it('train()/eval() set the mode on every submodule', () => {
     const net = new Net();
     net.eval();
