@@ -1,0 +1,124 @@
+import type { Tensor as TensorType } from '@tapegrad/autograd';
+import { crossEntropy, Tensor, tensor } from '@tapegrad/autograd';
+import type { ActivationName, DType } from '@tapegrad/autograd/kernels';
+import { axpy, LEAKY_SLOPE } from '@tapegrad/autograd/kernels';
+import type { Batch } from '../datasets/dataset.ts';
+import type { Engine, FlatParams, LayerSymbols, NetworkSpec, Params, Symbols } from '../engine.ts';
+import { batchX, hiddenActivations } from '../engine.ts';
+
+// The autograd engine as a user would write the chapter's network with it: leaves W^l, b^l that require grad,
+// z^l = a^{l−1} W^l + b^l recorded on the tape, loss = crossEntropy(z^n, labels), loss.backward().
+// δ^l is read from z^l.grad (retainGrad); the SGD update works on .data with the same axpy kernel as the manual
+// engine, so that any difference between the engines comes from their gradients.
+
+function activate(z: TensorType, act: ActivationName): TensorType {
+  switch (act) {
+    case 'sigmoid':
+      return z.sigmoid();
+    case 'tanh':
+      return z.tanh();
+    case 'relu':
+      return z.relu();
+    case 'leakyRelu':
+      return z.leakyRelu(LEAKY_SLOPE);
+    case 'identity':
+      return z;
+  }
+}
+
+export class AutogradEngine implements Engine {
+  readonly name = 'autograd';
+  readonly sizes: readonly number[];
+  readonly dtype: DType;
+  private readonly acts: ActivationName[];
+  private W: TensorType[] = [];
+  private b: TensorType[] = [];
+  private lastLoss: TensorType | null = null;
+
+  constructor(spec: NetworkSpec, dtype: DType) {
+    this.sizes = spec.sizes;
+    this.dtype = dtype;
+    this.acts = hiddenActivations(spec);
+  }
+
+  setParams(params: Params): void {
+    const n = this.sizes.length - 1;
+    if (params.W.length !== n || params.b.length !== n) {
+      throw new Error(`autograd engine: ${params.W.length} W and ${params.b.length} b for ${n} layers`);
+    }
+    // the shared nested { W, b } straight into tensor(): the public way to make parameters from user data
+    this.W = params.W.map((w) => tensor(w as number[][], { dtype: this.dtype, requiresGrad: true }));
+    this.b = params.b.map((b) => tensor(b as number[], { dtype: this.dtype, requiresGrad: true }));
+    this.W.forEach((w, i) => {
+      if (w.shape[0] !== this.sizes[i] || w.shape[1] !== this.sizes[i + 1]) {
+        throw new Error(`autograd engine: W^${i + 1} is [${w.shape.join(', ')}]; expected [${this.sizes[i]}, ${this.sizes[i + 1]}]`);
+      }
+    });
+    this.lastLoss = null;
+  }
+
+  getParams(): FlatParams {
+    return {
+      W: this.W.map((w) => ({ data: w.data.slice(), shape: w.shape })),
+      b: this.b.map((b) => ({ data: b.data.slice(), shape: b.shape })),
+    };
+  }
+
+  /** The forward pass recorded on the tape: the loss, and every z^l (kept with retainGrad when asked). */
+  private graph(batch: Batch, retain: boolean): { loss: TensorType; z: TensorType[]; inputs: TensorType[] } {
+    this.checkLoaded();
+    let a: TensorType = new Tensor(batchX(batch, this.dtype), [batch.N, batch.d]);
+    const z: TensorType[] = [];
+    const inputs: TensorType[] = [];
+    const n = this.W.length;
+    for (let l = 1; l <= n; l++) {
+      inputs.push(a);
+      const zl = a.matmul(this.W[l - 1]).add(this.b[l - 1]); // z^l = a^{l−1} W^l + b^l
+      if (retain) zl.retainGrad();
+      z.push(zl);
+      if (l < n) a = activate(zl, this.acts[l - 1]); //          a^l = act(z^l)
+    }
+    return { loss: crossEntropy(z[n - 1], batch.labels), z, inputs }; // softmax and mean cross-entropy in one op
+  }
+
+  private zeroGrads(): void {
+    for (const p of this.W) p.zeroGrad();
+    for (const p of this.b) p.zeroGrad();
+  }
+
+  symbols(batch: Batch): Symbols {
+    this.zeroGrads();
+    const { loss, z, inputs } = this.graph(batch, true);
+    loss.backward();
+    const layers: LayerSymbols[] = z.map((zl, i) => ({
+      input: { data: inputs[i].data.slice(), shape: inputs[i].shape },
+      delta: { data: zl.grad!.data.slice(), shape: zl.shape },
+      dW: { data: this.W[i].grad!.data.slice(), shape: this.W[i].shape },
+      db: { data: this.b[i].grad!.data.slice(), shape: this.b[i].shape },
+    }));
+    this.zeroGrads();
+    return { loss: loss.item(), layers };
+  }
+
+  step(batch: Batch, lr: number): number {
+    this.zeroGrads();
+    const { loss } = this.graph(batch, false);
+    loss.backward();
+    for (const p of [...this.W, ...this.b]) axpy(-lr, p.grad!.data, p.data); // θ ← θ − lr ∂loss/∂θ
+    return loss.item();
+  }
+
+  forward(batch: Batch): void {
+    this.lastLoss = this.graph(batch, false).loss;
+  }
+
+  backward(): void {
+    if (this.lastLoss === null) throw new Error('autograd engine: backward() before forward()');
+    this.zeroGrads();
+    this.lastLoss.backward({ retainGraph: true }); // kept, so that timing can repeat it
+  }
+
+  private checkLoaded(): void {
+    if (this.W.length === 0) throw new Error('autograd engine: no parameters; call setParams first');
+  }
+}

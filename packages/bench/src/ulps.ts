@@ -1,0 +1,45 @@
+import type { DType } from '@tapegrad/autograd/kernels';
+
+// Distance in ulps (units in the last place): how many representable numbers of the dtype lie between two
+// values. The bits of an IEEE float, read as a sign-magnitude integer and mapped to a two's-complement-like
+// order, count the representable numbers, so the distance is the difference of those integers; +0 and −0 are
+// 0 apart, and a NaN is infinitely far from anything.
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+const MAG64 = 0x7fffffffffffffffn;
+
+/** The position of a float32 value on the line of representable float32 numbers (0 for ±0). */
+export function orderedFloat32(x: number): number {
+  f32[0] = x;
+  const i = i32[0];
+  return i >= 0 ? i : -2147483648 - i;
+}
+
+/** The position of a float64 value on the line of representable float64 numbers (0n for ±0). */
+export function orderedFloat64(x: number): bigint {
+  f64[0] = x;
+  const i = i64[0];
+  return i >= 0n ? i : -(i & MAG64);
+}
+
+/** Representable float32 numbers between a and b (both are rounded to float32 first). */
+export function ulpsFloat32(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Infinity;
+  return Math.abs(orderedFloat32(a) - orderedFloat32(b));
+}
+
+/** Representable float64 numbers between a and b (as a number; exact below 2^53). */
+export function ulpsFloat64(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Infinity;
+  if (a === b) return 0;
+  const d = orderedFloat64(a) - orderedFloat64(b);
+  return Number(d < 0n ? -d : d);
+}
+
+/** ulp distance in `dtype`. */
+export function ulpDistance(a: number, b: number, dtype: DType): number {
+  return dtype === 'float32' ? ulpsFloat32(a, b) : ulpsFloat64(a, b);
+}
