@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main, userPath } from './cli.ts';
+
+function buffer(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  return Object.assign(w, { text: () => chunks.join('') });
+}
+
+async function run(...args: string[]) {
+  const out = buffer();
+  const err = buffer();
+  const code = await main(['node', 'cli.ts', ...args], { out, err });
+  return { code, out: out.text(), err: err.text() };
+}
+
+describe('CLI usage errors', () => {
+  it('an unknown workload lists the choices', async () => {
+    const r = await run('--workload', 'mnist');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown workload "mnist"; choose from chapter, spiral, mnist-mlp, wide/);
+  });
+
+  it('an unknown dtype lists the choices', async () => {
+    const r = await run('--dtype', 'float16');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown dtype "float16"; choose from float32, float64/);
+  });
+
+  it('steps must be a positive integer', async () => {
+    for (const bad of ['0', '-3', '2.5', 'many']) {
+      const r = await run('--steps', bad);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/expected a positive integer/);
+    }
+  });
+
+  it('unknown flags and stray arguments are errors that point to --help', async () => {
+    const r = await run('--fast');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown option '--fast'/);
+    expect(r.err).toMatch(/--help/);
+    expect((await run('chapter')).code).toBe(2);
+  });
+
+  it('--help lists every option and exits 0', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    for (const flag of ['--workload', '--dtype', '--steps', '--quick', '--json', '--markdown', '--data', '--no-speed']) expect(r.out).toContain(flag);
+  });
+
+  it('a --data directory that does not exist is reported', async () => {
+    await expect(run('--workload', 'mnist-mlp', '--data', '/nonexistent/mnist', '--no-speed')).rejects.toThrow(/--data \/nonexistent\/mnist: not a directory/);
+  });
+});
+
+describe('paths', () => {
+  it('resolves user paths against the directory pnpm was started from', () => {
+    expect(userPath('out.json', { INIT_CWD: '/home/me/project' })).toBe('/home/me/project/out.json');
+    expect(userPath('/tmp/out.json', { INIT_CWD: '/home/me' })).toBe('/tmp/out.json');
+  });
+});
+
+describe('a run', () => {
+  it('checks, writes JSON and markdown, and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapegrad-cli-'));
+    const json = join(dir, 'out.json');
+    const md = join(dir, 'out.md');
+    const r = await run('--workload', 'chapter,spiral', '--dtype', 'float64', '--steps', '2', '--no-speed', '--no-details', '--json', json, '--markdown', md);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\[chapter float64\] lockstep, 2 SGD steps: equal/);
+    expect(r.out).toMatch(/All 2 equality checks passed/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.workloads.map((w: { name: string }) => w.name)).toEqual(['chapter', 'spiral']);
+    const w = report.workloads[0];
+    expect(w).toMatchObject({ name: 'chapter', sizes: [2, 2, 2, 3], activation: 'sigmoid', batch: 3, dtype: 'float64', speed: null });
+    expect(w.equality).toMatchObject({ pass: true, firstDivergence: null });
+    for (const key of ['exact', 'maxAbs', 'maxRel', 'maxUlps']) expect(w.equality).toHaveProperty(key);
+    expect(readFileSync(md, 'utf8')).toMatch(/\| chapter \| 2-2-2-3 sigmoid ×3 \| float64 \| PASS/);
+  });
+});

@@ -1,0 +1,150 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { DType } from '@tapegrad/autograd/kernels';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { progressFor } from './progress.ts';
+import { detailText, jsonReport, markdownReport, summaryTable } from './report.ts';
+import type { WorkloadResult } from './run.ts';
+import { runWorkload } from './run.ts';
+import type { Workload } from './workloads.ts';
+import { WORKLOAD_NAMES, workloadByName } from './workloads.ts';
+
+// `pnpm bench`: both engines on every workload, equality first, speed only after it. pnpm runs this with the
+// package as its working directory; paths the user gives are resolved against where they typed the command.
+
+const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** Splits "a,b" and checks every name against `choices`, with an error that lists them. */
+function listOf<T extends string>(what: string, choices: readonly T[]) {
+  return (value: string, previous: T[] | undefined): T[] => {
+    const out = [...(previous ?? [])];
+    for (const v of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+      if (!(choices as readonly string[]).includes(v)) {
+        throw new InvalidArgumentError(`unknown ${what} ${JSON.stringify(v)}; choose from ${choices.join(', ')}`);
+      }
+      if (!out.includes(v as T)) out.push(v as T);
+    }
+    return out;
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** A user path, relative to the directory pnpm was started from. */
+export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
+  return isAbsolute(p) ? p : resolve(env.INIT_CWD ?? process.cwd(), p);
+}
+
+interface CliOptions {
+  workload?: string[];
+  dtype?: DType[];
+  steps?: number;
+  quick?: boolean;
+  json?: string;
+  markdown?: string;
+  data?: string;
+  speed: boolean;
+  details: boolean;
+}
+
+export function buildProgram(): Command {
+  return new Command()
+    .name('pnpm bench')
+    .description(
+      'Trains identical networks with the autograd and the manual engine, proves at every step that their gradients agree, ' +
+        'and only then reports how fast each one is.',
+    )
+    .option('-w, --workload <names>', `workloads to run, comma-separated or repeated (choices: ${WORKLOAD_NAMES.join(', ')}; default all)`, listOf('workload', WORKLOAD_NAMES))
+    .option('-d, --dtype <dtypes>', `dtypes to run (choices: ${DTYPES.join(', ')}; default both, float32 with --quick)`, listOf('dtype', DTYPES))
+    .option('-s, --steps <k>', 'lockstep SGD steps per workload (default: per workload, fewer with --quick)', positiveInt)
+    .option('-q, --quick', 'all four workloads, fewer steps, short benchmarks (about 45 s on 2 cores)')
+    .option('--json <file>', 'write machine-readable results to FILE')
+    .option('--markdown <file>', 'write the summary and details as markdown to FILE')
+    .option('--data <dir>', 'directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) for mnist-mlp and wide')
+    .option('--no-speed', 'check equality only, no benchmarks')
+    .option('--no-details', 'print only the summary table, not the per-workload reports')
+    .showHelpAfterError('(run with --help for every option)')
+    .allowExcessArguments(false);
+}
+
+/** Where the CLI writes: the terminal, or a test's buffers. */
+export interface CliIO {
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly err: NodeJS.WritableStream;
+}
+
+/** Runs the CLI; resolves to the exit code (0 all equal, 1 an equality check failed, 2 a usage or run error). */
+export async function main(argv: readonly string[], io: CliIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const args = argv.slice(2).filter((a, i) => !(i === 0 && a === '--')); // `pnpm bench -- --quick` passes the `--` on
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.out.write(t), writeErr: (t) => io.err.write(t) });
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const o = program.opts<CliOptions>();
+  const workloads: Workload[] = (o.workload ?? WORKLOAD_NAMES).map((n) => workloadByName(n));
+  const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
+  const dataDir = o.data === undefined ? undefined : userPath(o.data);
+  const started = performance.now();
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+  const command = `pnpm bench ${args.join(' ')}`.trim();
+  io.out.write(
+    `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, on ${machine}\n`,
+  );
+  const results: WorkloadResult[] = [];
+  for (const w of workloads) {
+    for (const dtype of dtypes) {
+      const r = await runWorkload(w, dtype, {
+        steps: o.steps,
+        quick: o.quick,
+        dataDir,
+        speed: o.speed,
+        progress: progressFor(`[${w.name} ${dtype}]`, io.out),
+      });
+      results.push(r);
+      if (o.details) io.out.write(`\n${detailText(r)}\n\n`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  io.out.write(`${summaryTable(results)}\n`);
+  const failed = results.filter((r) => !r.equality.pass);
+  io.out.write(
+    failed.length === 0
+      ? `All ${results.length} equality checks passed in ${seconds.toFixed(1)} s.\n`
+      : `${failed.length} of ${results.length} equality checks FAILED (${failed.map((r) => `${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
+  );
+  const meta = { command, machine, date: new Date().toISOString(), seconds };
+  if (o.json !== undefined) {
+    const file = userPath(o.json);
+    writeFileSync(file, `${JSON.stringify(jsonReport(results, meta), null, 2)}\n`);
+    io.out.write(`Wrote ${file}\n`);
+  }
+  if (o.markdown !== undefined) {
+    const file = userPath(o.markdown);
+    writeFileSync(file, `${markdownReport(results, meta)}\n`);
+    io.out.write(`Wrote ${file}\n`);
+  }
+  return failed.length === 0 ? 0 : 1;
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (isEntry) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`pnpm bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

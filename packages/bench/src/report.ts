@@ -1,0 +1,210 @@
+import Table from 'cli-table3';
+import type { SymbolDiff } from './compare.ts';
+import { describeDivergence, symbolText } from './compare.ts';
+import type { WorkloadResult } from './run.ts';
+import { sizesLabel } from './workloads.ts';
+
+// Results as a terminal table, as markdown and as JSON. The summary has one row per workload and dtype; the
+// details show the equality report of every parameter and symbol, the finite differences, the lockstep losses and
+// every benchmark figure.
+
+/** 1.2e-7, 0 for exact zero, — for not-a-number. */
+export function sci(x: number, digits = 1): string {
+  if (Number.isNaN(x)) return '—';
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  return x.toExponential(digits).replace('e+', 'e');
+}
+
+export function ms(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+function equalityCell(r: WorkloadResult): string {
+  const e = r.equality;
+  if (e.pass) return e.exact ? 'PASS (bit-exact)' : 'PASS';
+  const d = e.firstDivergence;
+  if (d !== null) return `FAIL at ${symbolText(d.symbol, d.layer)}${d.step ? ` (step ${d.step})` : ''}`;
+  return `FAIL (${e.failures.join(', ')})`;
+}
+
+function fdCell(r: WorkloadResult): string {
+  const fd = r.equality.finiteDifferences;
+  const ok = fd.checked - fd.kinks - fd.failed;
+  return `${ok}/${fd.checked} ok${fd.kinks ? `, ${fd.kinks} kink` : ''}${fd.failed ? `, ${fd.failed} FAIL` : ''}`;
+}
+
+const SUMMARY_HEAD = ['workload', 'network', 'dtype', 'equality', 'max rel', 'ulps', 'finite diff.', 'lockstep', 'autograd ms', 'manual ms', 'ratio', '± rme'];
+
+/** cli-table3 without the rules between body rows. */
+const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
+
+function summaryRow(r: WorkloadResult): string[] {
+  const s = r.speed;
+  const drift = r.equality.drift.exact ? 'no drift' : `drift ${sci(r.equality.drift.maxRel)}`;
+  return [
+    r.name,
+    `${sizesLabel(r.sizes)} ${r.activation} ×${r.batch}`,
+    r.dtype,
+    equalityCell(r),
+    sci(r.equality.maxRel),
+    String(r.equality.maxUlps),
+    fdCell(r),
+    `${r.steps} steps, ${drift}`,
+    s ? ms(s.autogradMs) : '—',
+    s ? ms(s.manualMs) : '—',
+    s ? `${s.ratio.toFixed(2)}×` : '—',
+    s ? `±${s.rme.toFixed(0)}%` : '—',
+  ];
+}
+
+/**
+ * One row per workload and dtype: network (sizes, activation, ×batch), equality (bit-exact or within tolerance,
+ * else where the engines first diverge), the largest relative error and ulp distance over all lockstep steps,
+ * finite-difference samples, lockstep steps and parameter drift, and the median ms per training step.
+ */
+export function summaryTable(results: readonly WorkloadResult[]): string {
+  const t = new Table({ head: SUMMARY_HEAD, ...COMPACT });
+  for (const r of results) t.push(summaryRow(r));
+  return t.toString();
+}
+
+function entryRow(e: SymbolDiff): string[] {
+  return [
+    symbolText(e.symbol, e.layer),
+    e.symbol === 'loss' ? 'scalar' : `[${e.shape.join(', ')}]`,
+    e.exact ? 'yes' : 'no',
+    sci(e.maxAbs),
+    sci(e.maxRel),
+    String(e.maxUlps),
+    e.pass ? 'pass' : `FAIL${e.problem ? ` (${e.problem})` : ` (${e.mismatches}/${e.count})`}`,
+  ];
+}
+
+/** Everything about one workload, for the terminal. */
+export function detailText(r: WorkloadResult): string {
+  const lines: string[] = [];
+  const e = r.equality;
+  lines.push(`${r.name} ${r.dtype}: ${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.engines[0]} vs ${r.engines[1]}`);
+  lines.push(`  tolerance: relative ${sci(e.tolerance.rtol, 0)}, measured against max(|a|, |b|, ${e.tolerance.floor} × the array's largest value)`);
+  const t = new Table({ head: ['step 0', 'shape', 'bit-exact', 'max abs', 'max rel', 'max ulps', 'result'], ...COMPACT });
+  for (const x of e.report.entries) t.push(entryRow(x));
+  lines.push(t.toString());
+  if (e.firstDivergence) lines.push(`  first divergence: ${describeDivergence(e.firstDivergence)}`);
+  const fd = e.finiteDifferences;
+  lines.push(
+    `  finite differences (float64, h = ${fd.h}, ${fd.rows} rows): ${fd.checked} parameters, max rel ${sci(fd.maxRel)} (limit ${sci(fd.rtol, 0)}), ` +
+      `${fd.failed} failed, ${fd.kinks} skipped at a ReLU kink, ${fd.nearKinkUnits} units within 1e-6 of a kink`,
+  );
+  for (const s of fd.samples.filter((x) => x.kinkUnits > 0 || x.engines.some((g) => g.status === 'fail'))) {
+    const at = `${s.param}^${s.layer}[${s.at.join(', ')}]`;
+    const eng = s.engines.map((g) => `${g.name} ${g.grad} (${g.status})`).join(', ');
+    lines.push(`    ${at}: difference quotient ${s.fd}, ${eng}${s.kinkUnits ? `, ${s.kinkUnits} units switched side` : ''}`);
+  }
+  const [la, lb] = r.engines.map((n) => r.losses[n]);
+  lines.push(
+    `  lockstep: ${r.steps} SGD steps at lr ${r.lr}; loss ${r.engines[0]} ${la[0].toFixed(6)} → ${la[la.length - 1].toFixed(6)}, ` +
+      `${r.engines[1]} ${lb[0].toFixed(6)} → ${lb[lb.length - 1].toFixed(6)}; all steps: max rel ${sci(e.steps.maxRel)}, ` +
+      `max ulps ${e.steps.maxUlps}; parameters after: ${e.drift.exact ? 'identical' : `max rel ${sci(e.drift.maxRel)}, max ulps ${e.drift.maxUlps}`}`,
+  );
+  if (r.speed) {
+    const s = new Table({ head: ['engine', 'phase', 'ops/sec', '± rme', 'median ms', 'samples'], ...COMPACT });
+    for (const f of r.speed.figures) s.push([f.engine, f.phase, f.hz.toFixed(f.hz >= 100 ? 0 : 2), `±${f.rme.toFixed(1)}%`, ms(f.medianMs), String(f.samples)]);
+    lines.push(s.toString());
+    for (const note of r.speed.plan.skipped) lines.push(`  ${note}`);
+  } else if (r.speedNote) lines.push(`  ${r.speedNote}`);
+  return lines.join('\n');
+}
+
+function mdRow(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+/** The summary and the details as markdown. */
+export function markdownReport(results: readonly WorkloadResult[], meta: { command: string; date: string; machine: string }): string {
+  const out: string[] = [];
+  out.push('# tapegrad bench: autograd vs manual backprop', '');
+  out.push(`\`${meta.command}\` on ${meta.machine}, ${meta.date}.`, '');
+  out.push(mdRow(SUMMARY_HEAD), mdRow(SUMMARY_HEAD.map(() => '---')));
+  for (const r of results) out.push(mdRow(summaryRow(r)));
+  out.push('');
+  for (const r of results) {
+    out.push(`## ${r.name} (${r.dtype})`, '');
+    out.push(`${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.steps} lockstep steps at lr ${r.lr}.`, '');
+    const head = ['step 0', 'shape', 'bit-exact', 'max abs', 'max rel', 'max ulps', 'result'];
+    out.push(mdRow(head), mdRow(head.map(() => '---')));
+    for (const e of r.equality.report.entries) out.push(mdRow(entryRow(e)));
+    out.push('');
+    if (r.equality.firstDivergence) out.push(`First divergence: ${describeDivergence(r.equality.firstDivergence)}`, '');
+    const fd = r.equality.finiteDifferences;
+    out.push(`Finite differences: ${fd.checked} parameters, max rel ${sci(fd.maxRel)}, ${fd.failed} failed, ${fd.kinks} at a ReLU kink.`, '');
+    if (r.speed) {
+      const sh = ['engine', 'phase', 'ops/sec', '± rme', 'median ms', 'samples'];
+      out.push(mdRow(sh), mdRow(sh.map(() => '---')));
+      for (const f of r.speed.figures) out.push(mdRow([f.engine, f.phase, f.hz.toFixed(2), `±${f.rme.toFixed(1)}%`, ms(f.medianMs), String(f.samples)]));
+      out.push('');
+    } else if (r.speedNote) out.push(r.speedNote, '');
+  }
+  return out.join('\n');
+}
+
+/** Numbers JSON cannot hold (∞, NaN) become null. */
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** The machine-readable results: `{ workloads: [{ name, sizes, activation, batch, dtype, equality, speed }] }`. */
+export function jsonReport(results: readonly WorkloadResult[], meta: Record<string, unknown> = {}): unknown {
+  return {
+    ...meta,
+    workloads: results.map((r) => {
+      const e = r.equality;
+      const fd = e.finiteDifferences;
+      return {
+        name: r.name,
+        sizes: r.sizes,
+        activation: r.activation,
+        batch: r.batch,
+        dtype: r.dtype,
+        data: r.data,
+        engines: r.engines,
+        equality: {
+          pass: e.pass,
+          exact: e.exact,
+          maxAbs: finite(e.maxAbs),
+          maxRel: finite(e.maxRel),
+          maxUlps: finite(e.maxUlps),
+          firstDivergence: e.firstDivergence,
+          failures: e.failures,
+          tolerance: e.tolerance,
+          symbols: e.report.entries.map((x) => ({
+            layer: x.layer,
+            symbol: x.symbol,
+            shape: x.shape,
+            exact: x.exact,
+            maxAbs: finite(x.maxAbs),
+            maxRel: finite(x.maxRel),
+            maxUlps: finite(x.maxUlps),
+            pass: x.pass,
+          })),
+          finiteDifferences: { pass: fd.pass, checked: fd.checked, failed: fd.failed, kinks: fd.kinks, maxRel: fd.maxRel, rows: fd.rows, nearKinkUnits: fd.nearKinkUnits },
+          lockstep: {
+            steps: r.steps,
+            lr: r.lr,
+            losses: r.losses,
+            drift: { pass: e.drift.pass, exact: e.drift.exact, maxAbs: finite(e.drift.maxAbs), maxRel: finite(e.drift.maxRel), maxUlps: finite(e.drift.maxUlps) },
+          },
+        },
+        speed: r.speed && {
+          autogradMs: r.speed.autogradMs,
+          manualMs: r.speed.manualMs,
+          ratio: r.speed.ratio,
+          rme: r.speed.rme,
+          figures: r.speed.figures,
+          skipped: r.speed.plan.skipped,
+        },
+        ...(r.speedNote ? { speedNote: r.speedNote } : {}),
+        seconds: r.seconds,
+      };
+    }),
+  };
+}
