@@ -6,8 +6,9 @@
 // Transforms nest (grad(grad(f)) is the second derivative) and compose with backward(): inside a transform, or
 // when f's output depends on other tensors that require grad, the backward pass is recorded too (see wantsGraph).
 
-import { firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
-import { enableGrad, isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
+import { sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { enableGrad, isGradEnabled } from './grad-mode.ts';
+import { reverseWalk } from './tape.ts';
 import { Tensor } from './tensor.ts';
 
 export interface GradientsOptions {
@@ -35,44 +36,10 @@ export function gradients(outputs: Tensor | readonly Tensor[], inputs: readonly 
   });
   const seeds = seedGradients(outs, options.gradOutputs);
   const wanted = new Set(inputs);
-  const { order, relevant } = reachingOrder(outs, wanted);
-  const grads = new Map<Tensor, Tensor>();
-  outs.forEach((o, i) => {
-    if (!o.requiresGrad || !relevant.has(o)) return;
-    const prev = grads.get(o);
-    grads.set(o, prev === undefined ? seeds[i] : setGradEnabled(createGraph, () => prev.add(seeds[i])));
-  });
   const found = new Map<Tensor, Tensor>();
-  setGradEnabled(createGraph, () => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      if (wanted.has(t)) found.set(t, g);
-      const node = t.node;
-      if (node === null) continue;
-      const inputGrads = node.backward!(g, t);
-      node.inputs.forEach((x, j) => {
-        const gx = inputGrads[j];
-        if (x === null || !relevant.has(x) || gx === null || gx === undefined) return;
-        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
-          throw new Error(
-            `gradients: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
-              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
-          );
-        }
-        if (isAnomalyEnabled() && firstNonFinite(gx.data) >= 0) {
-          throw new Error(`anomaly: ${node.op} (backward) produced ${gx.data[firstNonFinite(gx.data)]} in its gradient for argument ${j}`);
-        }
-        const prev = grads.get(x);
-        grads.set(x, prev === undefined ? gx : prev.add(gx));
-      });
-      if (!retainGraph) {
-        node.backward = null;
-        node.inputs = [];
-      }
-    }
+  const roots = outs.filter((o) => o.requiresGrad);
+  reverseWalk(roots, seeds.filter((_, i) => outs[i].requiresGrad), { createGraph, retainGraph, only: wanted, caller: 'gradients' }, (t, g) => {
+    if (wanted.has(t)) found.set(t, g);
   });
   return inputs.map((x) => found.get(x) ?? null);
 }
@@ -96,37 +63,6 @@ function seedGradients(outs: readonly Tensor[], given: GradientsOptions['gradOut
     }
     return g;
   });
-}
-
-/** Tensors reachable from `outs` (each after those it was computed from), and which of them lead to `wanted`. */
-function reachingOrder(outs: readonly Tensor[], wanted: ReadonlySet<Tensor>): { order: Tensor[]; relevant: Set<Tensor> } {
-  const order: Tensor[] = [];
-  const relevant = new Set<Tensor>();
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, boolean][] = outs.filter((o) => o.requiresGrad).map((o) => [o, false]);
-  while (stack.length > 0) {
-    const [t, expanded] = stack.pop()!;
-    const node = t.node;
-    if (expanded) {
-      if (wanted.has(t) || (node !== null && node.inputs.some((x) => x !== null && relevant.has(x)))) {
-        relevant.add(t);
-        order.push(t);
-      }
-      continue;
-    }
-    if (visited.has(t)) continue;
-    visited.add(t);
-    stack.push([t, true]);
-    if (node === null) continue;
-    if (node.backward === null) {
-      throw new Error(
-        `gradients: the graph through ${node.op} has already been freed by an earlier backward pass; ` +
-          `pass { retainGraph: true } to the first one to go through the graph a second time`,
-      );
-    }
-    for (const x of node.inputs) if (x !== null && x.requiresGrad && !visited.has(x)) stack.push([x, false]);
-  }
-  return { order, relevant };
 }
 
 /** What a transform differentiates with respect to: a tensor, a list of tensors, or a record of tensors. */

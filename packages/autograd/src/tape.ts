@@ -89,31 +89,112 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Tensors reachable from `root` through recorded nodes, each after every tensor it was computed from. */
-function topologicalOrder(root: Tensor): Tensor[] {
+/** How a reverse walk runs: whether it records itself, keeps the graph, and which tensors it must reach. */
+export interface WalkOptions {
+  /** Record the backward pass itself, so that the gradients it produces are differentiable. */
+  readonly createGraph: boolean;
+  /** Keep every node's rule so that the graph can be walked again. */
+  readonly retainGraph: boolean;
+  /** When given, only paths that lead to one of these tensors are walked (torch.autograd.grad's inputs). */
+  readonly only?: ReadonlySet<Tensor>;
+  /** The public function walking, named in errors ('backward', 'gradients'). */
+  readonly caller: string;
+}
+
+/**
+ * Tensors reachable from `roots` through recorded nodes, each after every tensor it was computed from; with
+ * `only`, just those on a path to one of its tensors.
+ */
+function topologicalOrder(roots: readonly Tensor[], options: WalkOptions): Tensor[] {
+  const { only, caller } = options;
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
-  const stack: [Tensor, boolean][] = [[root, false]];
+  const leadsToTarget = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = roots.map((r) => [r, false]);
   while (stack.length > 0) {
     const [t, expanded] = stack.pop()!;
+    const node = t.node;
     if (expanded) {
-      order.push(t);
+      if (only === undefined) order.push(t);
+      else if (only.has(t) || (node !== null && node.inputs.some((x) => x !== null && leadsToTarget.has(x)))) {
+        leadsToTarget.add(t);
+        order.push(t);
+      }
       continue;
     }
     if (visited.has(t)) continue;
     visited.add(t);
     stack.push([t, true]);
-    const node = t.node;
     if (node === null) continue;
     if (node.backward === null) {
       throw new Error(
-        `backward: the graph through ${node.op} has already been freed by an earlier backward(); ` +
-          `pass { retainGraph: true } to the first backward() to go through the graph a second time`,
+        `${caller}: the graph through ${node.op} has already been freed by an earlier backward pass; ` +
+          `pass { retainGraph: true } to the first one to go through the graph a second time`,
       );
     }
     for (const x of node.inputs) if (x !== null && x.requiresGrad && !visited.has(x)) stack.push([x, false]);
   }
   return order;
+}
+
+/**
+ * The one reverse walk behind backward() and gradients(): starting from `seeds[i]` = ∂L/∂roots[i], it runs each
+ * recorded rule once, after every tensor computed from that node's output has passed its gradient down, sums the
+ * gradients arriving at each tensor, checks their shape and dtype, and calls `reached(t, g)` with each tensor's
+ * total gradient.
+ */
+export function reverseWalk(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  options: WalkOptions,
+  reached: (t: Tensor, g: Tensor) => void,
+): void {
+  const { createGraph, retainGraph, caller } = options;
+  const order = topologicalOrder(roots, options);
+  const onPath = new Set(order);
+  const grads = new Map<Tensor, Tensor>();
+  setGradEnabled(createGraph, () => {
+    roots.forEach((r, i) => {
+      if (!onPath.has(r)) return;
+      const previous = grads.get(r);
+      grads.set(r, previous === undefined ? seeds[i] : previous.add(seeds[i]));
+    });
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      reached(t, g);
+      const node = t.node;
+      if (node === null) continue;
+      const outer = runningBackwardOf;
+      runningBackwardOf = node.op;
+      let inputGrads: readonly (Tensor | null | undefined)[];
+      try {
+        inputGrads = node.backward!(g, t);
+      } finally {
+        runningBackwardOf = outer;
+      }
+      for (let j = 0; j < node.inputs.length; j++) {
+        const x = node.inputs[j];
+        const gx = inputGrads[j];
+        if (x === null || !onPath.has(x) || gx === null || gx === undefined) continue;
+        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
+          throw new Error(
+            `${caller}: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
+              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
+          );
+        }
+        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
+        const previous = grads.get(x);
+        grads.set(x, previous === undefined ? gx : previous.add(gx));
+      }
+      if (!retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+  });
 }
 
 /** Adds `g` into the `.grad` of a leaf (or a tensor that called retainGrad()). */
@@ -164,43 +245,7 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
     seed = Tensor.full(root.shape, 1, root.dtype);
   }
 
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  setGradEnabled(createGraph, () => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      const node = t.node;
-      if (node === null || t.retainsGrad) accumulateGrad(t, g, createGraph);
-      if (node === null) continue;
-      const outer = runningBackwardOf;
-      runningBackwardOf = node.op;
-      let inputGrads: readonly (Tensor | null | undefined)[];
-      try {
-        inputGrads = node.backward!(g, t);
-      } finally {
-        runningBackwardOf = outer;
-      }
-      for (let j = 0; j < node.inputs.length; j++) {
-        const x = node.inputs[j];
-        const gx = inputGrads[j];
-        if (x === null || !x.requiresGrad || gx === null || gx === undefined) continue;
-        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
-          throw new Error(
-            `backward: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
-              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
-          );
-        }
-        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
-        const previous = grads.get(x);
-        grads.set(x, previous === undefined ? gx : previous.add(gx));
-      }
-      if (!retainGraph) {
-        node.backward = null;
-        node.inputs = [];
-      }
-    }
+  reverseWalk([root], [seed], { createGraph, retainGraph, caller: 'backward' }, (t, g) => {
+    if (t.node === null || t.retainsGrad) accumulateGrad(t, g, createGraph);
   });
 }
