@@ -1,0 +1,90 @@
+// Register-tiled micro-kernels: the innermost loop of the GEMM, where all the flops happen.
+//
+// Each keeps a 4-row tile of C in eight v128 accumulators and walks k over two packed panels (see
+// pack.ts): per step it loads one 32-byte row of the B panel (two vectors), broadcasts each of the
+// 4 values of the A panel (v128.load32_splat / load64_splat, a single vbroadcastss on x86-64), and
+// issues 8 multiplies and 8 adds. Without fused multiply-add (relaxed-simd's f32x4.relaxed_madd
+// needs --experimental-wasm-relaxed-simd in Node 20) that mul+add pair is the best a step can do.
+//
+// Why 4×8 and not the classic 6×8: V8 keeps xmm15 as scratch, so only 15 xmm registers are
+// allocatable; 12 accumulators + 2 B vectors + 1 broadcast + 1 product temporary is 16, and
+// TurboFan spills (measured: 6×8 ran at ~23 GFLOP/s against ~30 for 4×8 on this machine; 5×8,
+// 3×12, 2×16 and unrolling k by 2 were all slower too, the latter because the scheduler hoists
+// loads and raises register pressure).
+//
+// The tile (at c, row stride ldcBytes) is overwritten with the product, or accumulated into when
+// `accumulate` is set (the second and later KC-blocks of k).
+
+/** float32: a 4×8 tile of C; A panel steps 4 floats, B panel steps 8 floats. */
+export function kernelF32(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  let r0 = c, r1 = c + ldcBytes, r2 = r1 + ldcBytes, r3 = r2 + ldcBytes;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  }
+  v128.store(r0, c00); v128.store(r0, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/** float64: a 4×4 tile of C; A panel steps 4 doubles, B panel steps 4 doubles. Half the flops per step of the f32 kernel, same instruction count. */
+export function kernelF64(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    pa += 32;
+    pb += 32;
+  }
+  let r0 = c, r1 = c + ldcBytes, r2 = r1 + ldcBytes, r3 = r2 + ldcBytes;
+  if (accumulate) {
+    c00 = f64x2.add(c00, v128.load(r0)); c01 = f64x2.add(c01, v128.load(r0, 16));
+    c10 = f64x2.add(c10, v128.load(r1)); c11 = f64x2.add(c11, v128.load(r1, 16));
+    c20 = f64x2.add(c20, v128.load(r2)); c21 = f64x2.add(c21, v128.load(r2, 16));
+    c30 = f64x2.add(c30, v128.load(r3)); c31 = f64x2.add(c31, v128.load(r3, 16));
+  }
+  v128.store(r0, c00); v128.store(r0, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}

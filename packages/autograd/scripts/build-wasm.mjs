@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds the WebAssembly kernel backend: assembly/*.ts (AssemblyScript) → build/kernels.wasm.
+//
+// Run by `pnpm install` (the package's postinstall), and on demand by src/kernels/wasm-loader.ts
+// when the .wasm is missing or older than its sources. Plain .mjs so it needs neither tsx nor a
+// TypeScript build. Usage: node scripts/build-wasm.mjs [--wat] [--quiet]
+//
+// Flags, and why:
+//   --runtime stub        no GC: the kernels never allocate; JS owns the linear memory layout.
+//   -O3 --noAssert        speed; the JS side validates shapes before calling in.
+//   --importMemory --sharedMemory --maximumMemory 65536 --enable threads
+//                         the memory is created in JS as a shared WebAssembly.Memory so worker
+//                         threads can instantiate the same module over the same memory (large
+//                         products are split across threads); 65536 pages = the 4 GiB wasm32 limit.
+//   --enable simd         v128 kernels. Not relaxed-simd: Node 20 only accepts relaxed_madd behind
+//                         --experimental-wasm-relaxed-simd.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(pkgRoot, 'build');
+const outFile = join(outDir, 'kernels.wasm');
+const wat = process.argv.includes('--wat');
+const quiet = process.argv.includes('--quiet');
+
+let asc;
+try {
+  asc = await import('assemblyscript/asc');
+} catch (e) {
+  console.error(`build-wasm: cannot load the AssemblyScript compiler (is the devDependency installed?): ${e.message}`);
+  process.exit(1);
+}
+
+mkdirSync(outDir, { recursive: true });
+// Write under a unique name and rename: concurrent builds (parallel test workers) never expose a
+// half-written file.
+const tmp = `${outFile}.${process.pid}.tmp`;
+const args = [
+  join(pkgRoot, 'assembly', 'index.ts'),
+  '--outFile', tmp,
+  '--runtime', 'stub',
+  '-O3',
+  '--noAssert',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory', '1',
+  '--maximumMemory', '65536',
+  '--enable', 'simd,threads',
+];
+if (wat) args.push('--textFile', join(outDir, 'kernels.wat'));
+
+const started = performance.now();
+const { error, stderr } = await asc.main(args);
+if (error) {
+  rmSync(tmp, { force: true });
+  console.error(stderr.toString());
+  console.error(`build-wasm: ${error.message}`);
+  process.exit(1);
+}
+renameSync(tmp, outFile);
+if (!quiet) console.log(`build-wasm: ${outFile} (${(performance.now() - started).toFixed(0)} ms)`);
