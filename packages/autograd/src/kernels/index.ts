@@ -14,7 +14,30 @@ export {
   sizeOf,
   stridesOf,
 } from './shape.ts';
-export { matmul, matmulNT, matmulTN } from './matmul.ts';
+export {
+  matmul,
+  matmulNT,
+  matmulRef,
+  matmulRefNT,
+  matmulRefTN,
+  matmulTN,
+  matmulWasm,
+  matmulWasmNT,
+  matmulWasmTN,
+} from './matmul.ts';
+export type { KernelBackend } from './backend.ts';
+export {
+  backendAvailable,
+  backendUnavailableReason,
+  getBackend,
+  getKernelThreads,
+  KERNEL_BACKENDS,
+  kernelThreadsReady,
+  setBackend,
+  setKernelThreads,
+  WASM_MIN_MACS,
+  WASM_THREAD_MIN_MACS,
+} from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
@@ -27,6 +50,9 @@ export {
   LEAKY_SLOPE,
   leakyRelu,
   leakyReluWith,
+  sigmoidGradFromOutput,
+  stepGrad,
+  tanhGradFromOutput,
   relu,
   sigmoid,
   sigmoidScalar,

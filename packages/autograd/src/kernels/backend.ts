@@ -1,0 +1,121 @@
+// Kernel backends for the matrix products: 'js' (the plain TypeScript reference kernels, portable,
+// the definition of the semantics) and 'wasm' (SIMD WebAssembly, assembly/, the default where it
+// can be loaded). Both engines call the same `matmul`/`matmulTN`/`matmulNT`, so switching here
+// switches both.
+//
+// Selection: setBackend(), else the TAPEGRAD_BACKEND environment variable ('js' | 'wasm'), else
+// 'wasm' when available (with a one-time warning when it is not). Even on 'wasm', products below
+// WASM_MIN_MACS multiply-adds stay in JS, where a call costs nothing to set up, and products big
+// enough to give every thread WASM_THREAD_MIN_MACS are split across worker threads.
+import { availableParallelism } from 'node:os';
+import type { FloatArray } from './dtype.ts';
+import { wasmGemm, wasmUnavailableReason } from './wasm-gemm.ts';
+
+export type KernelBackend = 'js' | 'wasm';
+export const KERNEL_BACKENDS: readonly KernelBackend[] = ['js', 'wasm'];
+
+/**
+ * Below this many multiply-adds (m·k·n) a product runs in JS even on the wasm backend. Measured
+ * with scripts/bench-matmul.ts --crossover: the wasm call, with its copies in and out, overtakes the
+ * reference loops at a few thousand multiply-adds (e.g. 16×16·16×16), whatever the form.
+ */
+export const WASM_MIN_MACS = 256;
+
+/**
+ * A product is split across threads only if each thread gets at least this many multiply-adds:
+ * waking a worker and waiting for it costs some tens of microseconds, which a block of ~2M
+ * multiply-adds (~0.15 ms at ~30 GFLOP/s) repays.
+ */
+export const WASM_THREAD_MIN_MACS = 1 << 21;
+
+let selected: KernelBackend | undefined;
+let threads = defaultThreads();
+
+function defaultThreads(): number {
+  const env = Number(process.env.TAPEGRAD_THREADS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/** Whether a backend can be used in this process (loading the wasm module if need be). */
+export function backendAvailable(name: KernelBackend): boolean {
+  return name === 'js' || (name === 'wasm' && wasmGemm() !== null);
+}
+
+/** Why a backend cannot be used, or null if it can. */
+export function backendUnavailableReason(name: KernelBackend): string | null {
+  if (name === 'js') return null;
+  if (name === 'wasm') return wasmUnavailableReason();
+  return `unknown kernel backend ${JSON.stringify(name)}`;
+}
+
+/** The backend the matrix products currently use. */
+export function getBackend(): KernelBackend {
+  if (selected === undefined) selected = defaultBackend();
+  return selected;
+}
+
+function defaultBackend(): KernelBackend {
+  const env = process.env.TAPEGRAD_BACKEND;
+  if (env === 'js') return 'js';
+  if (env !== undefined && env !== '' && env !== 'wasm') {
+    throw new Error(`TAPEGRAD_BACKEND: unknown kernel backend ${JSON.stringify(env)}; expected 'js' or 'wasm'`);
+  }
+  if (wasmGemm() !== null) return 'wasm';
+  process.emitWarning(`tapegrad: wasm kernels unavailable (${wasmUnavailableReason()}); using the reference JS kernels`);
+  return 'js';
+}
+
+/** Selects the backend for all later products. Throws if it is unknown or cannot be loaded. */
+export function setBackend(name: KernelBackend): void {
+  if (name !== 'js' && name !== 'wasm') {
+    throw new Error(`setBackend: unknown kernel backend ${JSON.stringify(name)}; expected 'js' or 'wasm'`);
+  }
+  if (name === 'wasm' && wasmGemm() === null) throw new Error(`setBackend: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
+  selected = name;
+}
+
+/** Threads (this one included) a large wasm product may use. Default: the cores, at most 8. */
+export function getKernelThreads(): number {
+  return threads;
+}
+
+export function setKernelThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setKernelThreads: expected a positive integer, got ${n}`);
+  threads = n;
+}
+
+/**
+ * Starts the worker threads now (they otherwise start on the first product large enough to use
+ * them, which then still runs on one thread) and resolves with the number of threads ready.
+ */
+export async function kernelThreadsReady(): Promise<number> {
+  const g = wasmGemm();
+  if (g === null || threads <= 1) return 1;
+  return 1 + (await g.whenWorkersReady(threads - 1));
+}
+
+/**
+ * out (m×n) = op(a)·op(b) on the wasm backend, if it is selected and the product is worth it.
+ * Returns false when the caller should use the JS kernel instead.
+ */
+export function gemmDispatch(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): boolean {
+  const macs = m * k * n;
+  if (macs < WASM_MIN_MACS || (selected ?? getBackend()) !== 'wasm') return false;
+  // Mixed float32/float64 operands are rare and have no wasm kernel.
+  if (a.constructor !== out.constructor || b.constructor !== out.constructor) return false;
+  gemmWasm(transA, transB, a, b, out, m, k, n);
+  return true;
+}
+
+/** out = op(a)·op(b) on the wasm backend whatever the size (threads as configured). Throws if unavailable. */
+export function gemmWasm(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): void {
+  const g = wasmGemm();
+  if (g === null) throw new Error(`matmul: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
+  if (a.constructor !== out.constructor || b.constructor !== out.constructor) {
+    throw new Error(`matmul: the wasm backend needs operands of one dtype; got ${a.constructor.name}, ${b.constructor.name} → ${out.constructor.name}`);
+  }
+  const wanted = Math.min(threads, Math.floor((m * k * n) / WASM_THREAD_MIN_MACS));
+  const parts = wanted > 1 ? 1 + g.workersReady(wanted - 1) : 1;
+  g.gemm(transA, transB, a, b, out, m, k, n, parts);
+}

@@ -1,0 +1,254 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  backendAvailable,
+  backendUnavailableReason,
+  getBackend,
+  getKernelThreads,
+  kernelThreadsReady,
+  matmul,
+  matmulNT,
+  matmulRef,
+  matmulRefNT,
+  matmulRefTN,
+  matmulTN,
+  matmulWasm,
+  matmulWasmNT,
+  matmulWasmTN,
+  setBackend,
+  setKernelThreads,
+  WASM_MIN_MACS,
+  WASM_THREAD_MIN_MACS,
+} from './index.ts';
+import type { DType, FloatArray } from './index.ts';
+import { allocate, DTYPES } from './dtype.ts';
+import { Random } from './random.ts';
+import { gemmStats } from './wasm-gemm.ts';
+
+type Form = 'NN' | 'TN' | 'NT';
+type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;
+const FORMS: Form[] = ['NN', 'TN', 'NT'];
+const REF: Record<Form, Kernel> = { NN: matmulRef, TN: matmulRefTN, NT: matmulRefNT };
+const WASM: Record<Form, Kernel> = { NN: matmulWasm, TN: matmulWasmTN, NT: matmulWasmNT };
+const AUTO: Record<Form, Kernel> = { NN: matmul, TN: matmulTN, NT: matmulNT };
+const UNIT_ROUNDOFF: Record<DType, number> = { float32: 2 ** -24, float64: 2 ** -53 };
+
+/** op(A)[i, p] and op(B)[p, j] for each form's storage (A k×m for TN, B n×k for NT). */
+function getters(form: Form, a: FloatArray, b: FloatArray, m: number, k: number, n: number) {
+  return {
+    A: form === 'TN' ? (i: number, p: number) => a[p * m + i] : (i: number, p: number) => a[i * k + p],
+    B: form === 'NT' ? (p: number, j: number) => b[j * k + p] : (p: number, j: number) => b[p * n + j],
+  };
+}
+
+function operands(dtype: DType, m: number, k: number, n: number, seed = 7) {
+  const rng = new Random(seed);
+  const a = allocate(dtype, m * k).map(() => rng.uniform() * 2 - 1);
+  const b = allocate(dtype, k * n).map(() => rng.uniform() * 2 - 1);
+  return { a, b };
+}
+
+/**
+ * Both results lie within the classic dot-product error bound of the exact product, k·u·Σ|a||b|
+ * (u the unit roundoff), so they differ by at most twice that: only the summation order differs.
+ */
+function expectClose(form: Form, dtype: DType, got: FloatArray, want: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number) {
+  const { A, B } = getters(form, a, b, m, k, n);
+  const u = UNIT_ROUNDOFF[dtype];
+  let worst = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let mag = 0;
+      for (let p = 0; p < k; p++) mag += Math.abs(A(i, p) * B(p, j));
+      const bound = 2 * k * u * mag + Number.MIN_VALUE;
+      const err = Math.abs(got[i * n + j] - want[i * n + j]);
+      worst = Math.max(worst, err / bound);
+      if (!(err <= bound)) {
+        throw new Error(`${form} ${dtype} ${m}×${k}×${n}: out[${i}, ${j}] = ${got[i * n + j]}, reference ${want[i * n + j]} (|Δ| ${err} > bound ${bound})`);
+      }
+    }
+  }
+  return worst;
+}
+
+// Odd sizes around the micro-tile (4×8 f32, 4×4 f64) and block (KC 256, MC 128) edges, degenerate
+// dimensions, and the workloads' shapes.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 1], [1, 1, 9], [9, 1, 1], [2, 3, 5], [3, 2, 3], [4, 8, 8], [5, 9, 17], [7, 13, 3],
+  [12, 16, 24], [31, 33, 29], [3, 257, 9], [33, 300, 65], [130, 520, 70], [129, 17, 8], [256, 2, 64],
+  [256, 64, 3], [64, 256, 10],
+];
+
+const wasmReason = backendUnavailableReason('wasm');
+
+describe('matrix products: reference kernels', () => {
+  it('compute the textbook product of a small example in every form', () => {
+    // A = [[1, 2, 3], [4, 5, 6]], B = [[7, 8], [9, 10], [11, 12]] → A·B = [[58, 64], [139, 154]]
+    for (const dtype of DTYPES) {
+      const A = allocate(dtype, 6).map((_, i) => i + 1);
+      const At = allocate(dtype, 6).map((_, i) => [1, 4, 2, 5, 3, 6][i]);
+      const B = allocate(dtype, 6).map((_, i) => i + 7);
+      const Bt = allocate(dtype, 6).map((_, i) => [7, 9, 11, 8, 10, 12][i]);
+      const want = [58, 64, 139, 154];
+      expect(Array.from(matmulRef(A, B, allocate(dtype, 4), 2, 3, 2))).toEqual(want);
+      expect(Array.from(matmulRefTN(At, B, allocate(dtype, 4), 2, 3, 2))).toEqual(want);
+      expect(Array.from(matmulRefNT(A, Bt, allocate(dtype, 4), 2, 3, 2))).toEqual(want);
+      expect(Array.from(matmul(A, B, allocate(dtype, 4), 2, 3, 2))).toEqual(want);
+    }
+  });
+
+  it('overwrite out, and give zeros for an empty inner dimension', () => {
+    for (const form of FORMS) {
+      const out = new Float32Array(6).fill(42);
+      REF[form](new Float32Array(0), new Float32Array(0), out, 2, 0, 3);
+      expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    }
+  });
+
+  it('reject buffers shorter than the dimensions say', () => {
+    expect(() => matmul(new Float32Array(5), new Float32Array(6), new Float32Array(4), 2, 3, 2)).toThrow(/matmul: buffers too short: a has 5 \(needs 6\)/);
+    expect(() => matmulNT(new Float32Array(6), new Float32Array(6), new Float32Array(3), 2, 3, 2)).toThrow(/out has 3 \(needs 4\)/);
+  });
+});
+
+describe('kernel backend selection', () => {
+  it(`defaults to wasm when it loads (here: ${wasmReason === null ? 'it does' : `it does not: ${wasmReason}`})`, () => {
+    expect(getBackend()).toBe(wasmReason === null ? 'wasm' : 'js');
+    expect(backendAvailable('js')).toBe(true);
+    expect(backendAvailable('wasm')).toBe(wasmReason === null);
+  });
+
+  it('rejects unknown backends and thread counts', () => {
+    expect(() => setBackend('gpu' as 'js')).toThrow(/setBackend: unknown kernel backend "gpu"/);
+    expect(() => setKernelThreads(0)).toThrow(/setKernelThreads/);
+  });
+});
+
+describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the reference${wasmReason ? ` (skipped: ${wasmReason})` : ''}`, () => {
+  const threads = getKernelThreads();
+  afterAll(() => {
+    setBackend('wasm');
+    setKernelThreads(threads);
+  });
+
+  for (const dtype of DTYPES) {
+    for (const form of FORMS) {
+      it(`${form} ${dtype}: agrees on ${SHAPES.length} shapes, odd and degenerate ones included`, () => {
+        for (const [m, k, n] of SHAPES) {
+          const { a, b } = operands(dtype, m, k, n);
+          const want = REF[form](a, b, allocate(dtype, m * n), m, k, n);
+          const got = WASM[form](a, b, allocate(dtype, m * n).fill(NaN), m, k, n);
+          expectClose(form, dtype, got, want, a, b, m, k, n);
+        }
+      });
+    }
+  }
+
+  it('handles zero-size products: empty out, or zeros when k = 0', () => {
+    for (const dtype of DTYPES) {
+      for (const form of FORMS) {
+        expect(WASM[form](allocate(dtype, 0), allocate(dtype, 0), allocate(dtype, 0), 0, 0, 0).length).toBe(0);
+        expect(Array.from(WASM[form](allocate(dtype, 0), allocate(dtype, 12), allocate(dtype, 0), 0, 3, 4))).toEqual([]);
+        expect(Array.from(WASM[form](allocate(dtype, 6), allocate(dtype, 0), allocate(dtype, 0), 2, 3, 0))).toEqual([]);
+        expect(Array.from(WASM[form](allocate(dtype, 0), allocate(dtype, 0), allocate(dtype, 6).fill(9), 2, 0, 3))).toEqual([0, 0, 0, 0, 0, 0]);
+      }
+    }
+  });
+
+  it('propagates ∞ and NaN exactly as the reference (0·∞ = NaN, no zero shortcut)', () => {
+    for (const dtype of DTYPES) {
+      for (const form of FORMS) {
+        const m = 5, k = 6, n = 9;
+        const { a, b } = operands(dtype, m, k, n);
+        a[0] = 0;
+        a[7] = 0;
+        b[0] = Infinity;
+        b[10] = NaN;
+        b[17] = -Infinity;
+        const want = REF[form](a, b, allocate(dtype, m * n), m, k, n);
+        const got = WASM[form](a, b, allocate(dtype, m * n), m, k, n);
+        for (let i = 0; i < m * n; i++) {
+          if (Number.isFinite(want[i])) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
+          else expect(got[i]).toBe(want[i]);
+        }
+        expect(want.some((x) => Number.isNaN(x))).toBe(true);
+      }
+    }
+  });
+
+  it('reads only the first m·k and k·n elements of longer buffers, and writes only m·n of out', () => {
+    const { a, b } = operands('float32', 6, 7, 9);
+    const want = matmulRef(a, b, new Float32Array(54), 6, 7, 9);
+    const longA = new Float32Array(100).fill(5);
+    longA.set(a);
+    const longB = new Float32Array(100).fill(5);
+    longB.set(b);
+    const out = new Float32Array(60).fill(-1);
+    matmulWasm(longA, longB, out, 6, 7, 9);
+    expectClose('NN', 'float32', out.subarray(0, 54), want, a, b, 6, 7, 9);
+    expect(Array.from(out.subarray(54))).toEqual([-1, -1, -1, -1, -1, -1]);
+  });
+
+  it('dispatch: matmul gives the same result on either backend, small products staying in JS', () => {
+    for (const [m, k, n] of [[3, 2, 3], [8, 8, 8], [64, 48, 40]] as const) {
+      for (const form of FORMS) {
+        const { a, b } = operands('float64', m, k, n);
+        setBackend('js');
+        expect(getBackend()).toBe('js');
+        const before = gemmStats.calls;
+        const js = AUTO[form](a, b, allocate('float64', m * n), m, k, n);
+        expect(gemmStats.calls).toBe(before);
+        setBackend('wasm');
+        const wasm = AUTO[form](a, b, allocate('float64', m * n), m, k, n);
+        expect(gemmStats.calls).toBe(before + (m * k * n >= WASM_MIN_MACS ? 1 : 0));
+        expectClose(form, 'float64', wasm, js, a, b, m, k, n);
+      }
+    }
+  });
+
+  it('mixed float32/float64 operands fall back to JS under dispatch, and are refused by matmulWasm', () => {
+    const a = new Float64Array(32 * 32).fill(1);
+    const b = new Float32Array(32 * 32).fill(2);
+    const out = new Float64Array(32 * 32);
+    expect(matmul(a, b, out, 32, 32, 32)[0]).toBe(64);
+    expect(() => matmulWasm(a, b, out, 32, 32, 32)).toThrow(/one dtype/);
+  });
+
+  // Products big enough to be split: by columns when n ≥ m, else by rows, with block edges that
+  // are not multiples of the micro-tile.
+  const BIG: [number, number, number][] = [
+    [64, 130, 1001],
+    [303, 260, 60],
+    [128, 784, 48],
+  ];
+
+  it('large products split across worker threads agree too, in every form and dtype', async () => {
+    setKernelThreads(2);
+    expect(await kernelThreadsReady()).toBe(2);
+    for (const [m, k, n] of BIG) expect((m * k * n) / WASM_THREAD_MIN_MACS).toBeGreaterThanOrEqual(2);
+    const before = gemmStats.threaded;
+    let runs = 0;
+    for (const dtype of DTYPES) {
+      for (const form of FORMS) {
+        for (const [m, k, n] of BIG) {
+          const { a, b } = operands(dtype, m, k, n, m + k + n);
+          const want = REF[form](a, b, allocate(dtype, m * n), m, k, n);
+          const got = AUTO[form](a, b, allocate(dtype, m * n).fill(NaN), m, k, n);
+          expectClose(form, dtype, got, want, a, b, m, k, n);
+          runs++;
+        }
+      }
+    }
+    expect(gemmStats.threaded - before).toBe(runs);
+  });
+
+  it('one thread and two threads give bitwise-identical results (each output element is summed by one thread in the same order)', async () => {
+    const [m, k, n] = [200, 700, 300];
+    const { a, b } = operands('float32', m, k, n);
+    setKernelThreads(1);
+    const one = matmul(a, b, new Float32Array(m * n), m, k, n);
+    setKernelThreads(2);
+    await kernelThreadsReady();
+    const two = matmul(a, b, new Float32Array(m * n), m, k, n);
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+});
