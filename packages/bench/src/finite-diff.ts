@@ -28,8 +28,9 @@ export interface FdOptions {
   readonly h?: number;
   /** Units with |z| below this are counted as sitting at a kink. Default 1e-6. */
   readonly nearKink?: number;
-  /** Relative error allowed against the difference quotient, per engine dtype. */
+  /** Relative and absolute error allowed against the difference quotient (see DEFAULT_FD_TOLERANCE). */
   readonly rtol?: number;
+  readonly atol?: number;
   /** The dtype the engines rounded x to (the quotient uses the same values). Default 'float64'. */
   readonly inputDtype?: DType;
 }
@@ -62,6 +63,7 @@ export interface FdReport {
   readonly rows: number;
   readonly h: number;
   readonly rtol: number;
+  readonly atol: number;
   readonly samples: readonly FdSample[];
 }
 
@@ -129,7 +131,7 @@ export interface FdEngineGrads {
 
 /**
  * Checks each engine's ∂loss/∂W and ∂loss/∂b (computed on `batch` at `params`) against float64 central
- * differences on a sample of parameters. `rtol` should follow the engines' dtype (see DEFAULT_FD_RTOL).
+ * differences on a sample of parameters. `rtol` should follow the engines' dtype (see DEFAULT_FD_TOLERANCE).
  */
 export function finiteDifferences(
   spec: { sizes: readonly number[]; activations: readonly ActivationName[] },
@@ -138,7 +140,7 @@ export function finiteDifferences(
   grads: readonly FdEngineGrads[],
   options: FdOptions = {},
 ): FdReport {
-  const { samples = 24, seed = 0, h = 1e-5, nearKink = 1e-6, rtol = DEFAULT_FD_RTOL.float64 } = options;
+  const { samples = 24, seed = 0, h = 1e-5, nearKink = 1e-6, rtol = DEFAULT_FD_TOLERANCE.float64.rtol, atol = DEFAULT_FD_TOLERANCE.float64.atol } = options;
   const { sizes } = spec;
   const net: Net = {
     sizes,
@@ -182,9 +184,9 @@ export function finiteDifferences(
       const grad = m.data[p.index];
       let scale = 0;
       for (let i = 0; i < m.data.length; i++) scale = Math.max(scale, Math.abs(m.data[i]));
-      // relative error against max(|fd|, |grad|, 1% of the layer's largest gradient, 1e-9): the floor keeps an
-      // entry that is nearly 0 from failing on the difference quotient's own absolute error (≈ 1e-10)
-      const rel = Math.abs(fd - grad) / Math.max(Math.abs(fd), Math.abs(grad), 0.01 * scale, 1e-9);
+      // relative error against max(|fd|, |grad|, 1% of the layer's largest gradient, atol/rtol): the floors keep
+      // an entry that is nearly 0 from failing on the difference quotient's own absolute error
+      const rel = Math.abs(fd - grad) / Math.max(Math.abs(fd), Math.abs(grad), 0.01 * scale, atol / rtol);
       const status: FdStatus = kinkUnits > 0 ? 'kink' : rel <= rtol ? 'pass' : 'fail';
       return { name: g.name, grad, rel, status };
     });
@@ -205,13 +207,20 @@ export function finiteDifferences(
     rows: N,
     h,
     rtol,
+    atol,
     samples: out,
   };
 }
 
 /**
- * Relative error allowed between an engine's gradient and the float64 difference quotient. The quotient itself
- * is good to about 1e-9 relative; a float64 engine should match it to 1e-6 (a 1000× margin), a float32 engine
- * carries its own rounding, a few ulps of 1.2e-7 per layer amplified by the chain: 1e-3.
+ * Error allowed between an engine's gradient and the float64 difference quotient: |fd − g| ≲ atol + rtol·|g|.
+ * The quotient's own error is truncation h²/6·|f'''| ≈ 1e-11 plus rounding ε·|loss|/h ≈ 2e-11 (more with the
+ * rounding of a batch's sum): about 1e-10 absolute, whatever the size of the gradient; the absolute part covers it
+ * 100 times (deep sigmoid networks have gradients of 1e-7, known only to 1e-4 relative this way). A float64 engine
+ * should then match to rtol 1e-6; a float32 engine carries its own rounding, a few ulps of 1.2e-7 per layer
+ * amplified by the chain: rtol 1e-3, atol 1e-6. Real mistakes are off by 1e-2 or more.
  */
-export const DEFAULT_FD_RTOL = Object.freeze({ float64: 1e-6, float32: 1e-3 });
+export const DEFAULT_FD_TOLERANCE = Object.freeze({
+  float64: Object.freeze({ rtol: 1e-6, atol: 1e-8 }),
+  float32: Object.freeze({ rtol: 1e-3, atol: 1e-6 }),
+});

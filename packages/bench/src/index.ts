@@ -20,7 +20,7 @@ export { orderedFloat32, orderedFloat64, ulpDistance, ulpsFloat32, ulpsFloat64 }
 export type { ArrayDiff, Compared, Divergence, EqualityReport, SymbolDiff, SymbolName, Tolerance } from './compare.ts';
 export { compareParams, compareSymbols, describeDivergence, diffArrays, maxAbsOf, mergeReports, symbolText, TOLERANCES } from './compare.ts';
 export type { FdEngineGrads, FdOptions, FdReport, FdSample, FdStatus } from './finite-diff.ts';
-export { DEFAULT_FD_RTOL, finiteDifferences } from './finite-diff.ts';
+export { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 export type { LockstepOptions, LockstepResult } from './lockstep.ts';
 export { lockstep } from './lockstep.ts';
 export type { Phase, SpeedFigure, SpeedOptions, SpeedPlan } from './speed.ts';

@@ -7,7 +7,7 @@ import type { EngineFactory, NetworkSpec } from './engine.ts';
 import { hiddenActivations } from './engine.ts';
 import { autogradEngine, manualEngine } from './engines/index.ts';
 import type { FdReport } from './finite-diff.ts';
-import { DEFAULT_FD_RTOL, finiteDifferences } from './finite-diff.ts';
+import { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 import { initParams } from './init.ts';
 import { lockstep } from './lockstep.ts';
 import type { SpeedFigure, SpeedPlan } from './speed.ts';
@@ -125,7 +125,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
       { name: a.name, dW: sa.layers.map((l) => l.dW), db: sa.layers.map((l) => l.db) },
       { name: b.name, dW: sb.layers.map((l) => l.dW), db: sb.layers.map((l) => l.db) },
     ],
-    { samples: options.fdSamples ?? (quick ? 12 : 24), seed: w.seed, rtol: DEFAULT_FD_RTOL[dtype], inputDtype: dtype },
+    { samples: options.fdSamples ?? (quick ? 12 : 24), seed: w.seed, ...DEFAULT_FD_TOLERANCE[dtype], inputDtype: dtype },
   );
   progress.end(`${fd.checked} parameters, ${fd.failed} failed, ${fd.kinks} at a ReLU kink`);
 

@@ -1,0 +1,55 @@
+import { jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
+import { describe, expect, it } from 'vitest';
+
+// The named workloads end to end, as the CLI runs them (equality only; `wide` takes seconds per step in the
+// reference kernels, so it is left to `pnpm bench --quick`). Speed is run once, for its shape, never timed.
+
+describe('workloads', () => {
+  it('are the four of the issue', () => {
+    expect(WORKLOADS.map((w) => [w.name, w.sizes.join('-'), w.activation, w.batch])).toEqual([
+      ['chapter', '2-2-2-3', 'sigmoid', 3],
+      ['spiral', '2-64-64-3', 'relu', 256],
+      ['mnist-mlp', '784-256-256-10', 'relu', 128],
+      ['wide', '784-1024-1024-10', 'relu', 256],
+    ]);
+    expect(() => workloadByName('mnist')).toThrow(/unknown workload "mnist"; expected one of chapter, spiral, mnist-mlp, wide/);
+  });
+
+  for (const name of ['chapter', 'spiral', 'mnist-mlp']) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${name} ${dtype}: the engines agree at every lockstep step`, async () => {
+        const r = await runWorkload(workloadByName(name), dtype, { quick: true, speed: false });
+        expect(r.equality.pass, JSON.stringify(r.equality.firstDivergence)).toBe(true);
+        expect(r.equality.finiteDifferences.pass).toBe(true);
+        expect(r.losses.autograd).toHaveLength(r.steps);
+        expect(r.speed).toBeNull();
+        expect(r.speedNote).toMatch(/--no-speed/);
+      });
+    }
+  }
+
+  it('training lowers the loss of the spiral', async () => {
+    const r = await runWorkload(workloadByName('spiral'), 'float64', { steps: 30, speed: false });
+    const l = r.losses.manual;
+    expect(l[l.length - 1]).toBeLessThan(l[0]);
+  });
+
+  it('a passing workload gets a speed figure, in the JSON shape of the issue', async () => {
+    const r = await runWorkload(workloadByName('chapter'), 'float64', { quick: true, speedBudgetS: 2 });
+    const json = jsonReport([r]) as { workloads: Record<string, any>[] };
+    const w = json.workloads[0];
+    expect(w).toMatchObject({ name: 'chapter', sizes: [2, 2, 2, 3], activation: 'sigmoid', batch: 3, dtype: 'float64' });
+    expect(Object.keys(w.equality)).toEqual(expect.arrayContaining(['pass', 'exact', 'maxAbs', 'maxRel', 'maxUlps', 'firstDivergence']));
+    expect(Object.keys(w.speed)).toEqual(expect.arrayContaining(['autogradMs', 'manualMs', 'ratio', 'rme']));
+    expect(w.speed.autogradMs).toBeGreaterThan(0);
+    expect(w.speed.ratio).toBeCloseTo(w.speed.autogradMs / w.speed.manualMs, 10);
+    expect(w.speed.figures.map((f: { engine: string; phase: string }) => `${f.engine} ${f.phase}`)).toEqual([
+      'autograd step',
+      'autograd forward',
+      'autograd backward',
+      'manual step',
+      'manual forward',
+      'manual backward',
+    ]);
+  });
+});
