@@ -50,6 +50,7 @@ export interface ArrayDiff {
   readonly maxAbs: number;
   /** Largest relative error, with the floor described at `Tolerance`. */
   readonly maxRel: number;
+  /** Largest ulp distance among the elements at least floor · scale in size (see Tolerance). */
   readonly maxUlps: number;
   /** The scale the floor is taken from: the reference's largest magnitude, or the bound on its terms if larger. */
   readonly scale: number;
@@ -111,9 +112,11 @@ export function diffArrays(a: Matrix, b: Matrix, dtype: DType, tol: Tolerance = 
       continue;
     }
     const abs = Math.abs(x - y);
-    const rel = abs / Math.max(Math.abs(x), Math.abs(y), floor);
+    const size = Math.max(Math.abs(x), Math.abs(y));
+    const rel = abs / Math.max(size, floor);
     maxAbs = Math.max(maxAbs, abs);
-    maxUlps = Math.max(maxUlps, ulpDistance(x, y, dtype));
+    // ulps only where the element is judged on its own size: near 0 the ulp is tiny and the count says nothing
+    if (size >= floor) maxUlps = Math.max(maxUlps, ulpDistance(x, y, dtype));
     if (rel > tol.rtol) mismatches++;
     if (rel > maxRel) {
       maxRel = rel;

@@ -51,7 +51,7 @@ function summaryRow(r: WorkloadResult): string[] {
     sci(r.equality.maxRel),
     String(r.equality.maxUlps),
     fdCell(r),
-    `${r.steps} steps, ${drift}`,
+    `${r.steps} ${r.steps === 1 ? 'step' : 'steps'}, ${drift}`,
     s ? ms(s.autogradMs) : '—',
     s ? ms(s.manualMs) : '—',
     s ? `${s.ratio.toFixed(2)}×` : '—',

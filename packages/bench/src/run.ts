@@ -34,7 +34,11 @@ export interface RunOptions {
   readonly dataDir?: string;
   /** Measure speed after a passing check (default true). */
   readonly speed?: boolean;
-  /** Seconds the benchmarks of one workload may take (default 8 quick, 60 otherwise). */
+  /**
+   * Seconds the benchmarks of one workload may take: default 8 with quick (benchmark.js maxTime 0.5 s, at least 3
+   * samples), 60 otherwise (maxTime 2 s, at least 5 samples). Too slow for all six benchmarks, the forward and
+   * backward ones are dropped, with a note; the training step is always timed.
+   */
   readonly speedBudgetS?: number;
   /** Rows of the batch the finite differences use (default 16; the chapter's 3 when the batch is smaller). */
   readonly fdRows?: number;
@@ -158,7 +162,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
   if (options.speed === false) speedNote = 'speed not measured (--no-speed)';
   else if (!pass) speedNote = 'no speed figure: the equality check failed';
   else {
-    const plan = planSpeed(ls.stepMs, options.speedBudgetS ?? (quick ? 8 : 60), quick ? 0.25 : 2, quick ? 3 : 5);
+    const plan = planSpeed(ls.stepMs, options.speedBudgetS ?? (quick ? 8 : 60), quick ? 0.5 : 2, quick ? 3 : 5);
     progress.phase('benchmarks', plan.phases.length * 2);
     const figures = await measureSpeed([a, b], batches[0], {
       plan,

@@ -66,6 +66,20 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * Calls `fn` for about `seconds` (at least once) before it is timed: benchmark.js does not warm up, and the first
+ * calls of a fresh function (compilation, first allocations of its buffers) would otherwise land in its samples.
+ */
+export function warmUp(fn: () => void, seconds: number): number {
+  const until = performance.now() + seconds * 1000;
+  let calls = 0;
+  do {
+    fn();
+    calls++;
+  } while (performance.now() < until);
+  return calls;
+}
+
 /** Runs one benchmark.js benchmark of `fn` to completion. */
 export function runBenchmark(name: string, fn: () => void, options: { minSamples: number; maxTime: number; slow: boolean }): Promise<Benchmark> {
   return new Promise((resolve, reject) => {
@@ -110,6 +124,7 @@ export async function measureSpeed(engines: readonly Engine[], batch: Batch, opt
       const fn =
         phase === 'step' ? () => void engine.step(batch, lr) : phase === 'forward' ? () => engine.forward(batch) : () => engine.backward();
       if (phase === 'backward') engine.forward(batch);
+      warmUp(fn, plan.maxTime / 4);
       const slow = (options.stepMs[e] ?? 0) * SHARE[phase] > 20;
       const bench = await runBenchmark(`${engine.name} ${phase}`, fn, { minSamples: plan.minSamples, maxTime: plan.maxTime, slow });
       const sample = bench.stats.sample;
