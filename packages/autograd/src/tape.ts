@@ -11,7 +11,9 @@ import { Tensor } from './tensor.ts';
  * A backward rule: given g = ∂L/∂out (and `out` itself), the gradient for each argument of the op, in argument
  * order. Entries for arguments that are not tensors (numbers, options) are ignored; `null` means "no gradient".
  * Rules are written with ops, not raw kernels, so that with `createGraph` the backward pass is itself recorded
- * and gradients can be differentiated again.
+ * and gradients can be differentiated again. Ops write their rule as a method, `backward(g) { … }`, not as an arrow
+ * stored in a property: tsx's esbuild transform (keepNames) wraps every such arrow in a naming helper on each call,
+ * which cost more than the rest of a small op (chapter step 31 µs → 12 µs).
  */
 export type BackwardRule = (g: Tensor, out: Tensor) => readonly (Tensor | null | undefined)[];
 
@@ -101,30 +103,32 @@ export interface WalkOptions {
   readonly caller: string;
 }
 
+/** Numbers each reverse walk, so that tensors can be marked as visited without a Set per walk. */
+let walkCount = 0;
+
 /**
  * Tensors reachable from `roots` through recorded nodes, each after every tensor it was computed from; with
- * `only`, just those on a path to one of its tensors.
+ * `only`, just those on a path to one of its tensors. Every tensor returned gets `onPathOf = walk`.
  */
-function topologicalOrder(roots: readonly Tensor[], options: WalkOptions): Tensor[] {
+function topologicalOrder(roots: readonly Tensor[], options: WalkOptions, walk: number): Tensor[] {
   const { only, caller } = options;
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const leadsToTarget = new Set<Tensor>();
-  const stack: [Tensor, boolean][] = roots.map((r) => [r, false]);
+  const stack: Tensor[] = [...roots];
+  const expanded: boolean[] = roots.map(() => false);
   while (stack.length > 0) {
-    const [t, expanded] = stack.pop()!;
+    const t = stack.pop()!;
     const node = t.node;
-    if (expanded) {
-      if (only === undefined) order.push(t);
-      else if (only.has(t) || (node !== null && node.inputs.some((x) => x !== null && leadsToTarget.has(x)))) {
-        leadsToTarget.add(t);
+    if (expanded.pop()) {
+      if (only === undefined || only.has(t) || (node !== null && node.inputs.some((x) => x !== null && x.onPathOf === walk))) {
+        t.onPathOf = walk;
         order.push(t);
       }
       continue;
     }
-    if (visited.has(t)) continue;
-    visited.add(t);
-    stack.push([t, true]);
+    if (t.visitedBy === walk) continue;
+    t.visitedBy = walk;
+    stack.push(t);
+    expanded.push(true);
     if (node === null) continue;
     if (node.backward === null) {
       throw new Error(
@@ -132,7 +136,12 @@ function topologicalOrder(roots: readonly Tensor[], options: WalkOptions): Tenso
           `pass { retainGraph: true } to the first one to go through the graph a second time`,
       );
     }
-    for (const x of node.inputs) if (x !== null && x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+    for (const x of node.inputs) {
+      if (x !== null && x.requiresGrad && x.visitedBy !== walk) {
+        stack.push(x);
+        expanded.push(false);
+      }
+    }
   }
   return order;
 }
@@ -150,51 +159,54 @@ export function reverseWalk(
   reached: (t: Tensor, g: Tensor) => void,
 ): void {
   const { createGraph, retainGraph, caller } = options;
-  const order = topologicalOrder(roots, options);
-  const onPath = new Set(order);
-  const grads = new Map<Tensor, Tensor>();
-  setGradEnabled(createGraph, () => {
-    roots.forEach((r, i) => {
-      if (!onPath.has(r)) return;
-      const previous = grads.get(r);
-      grads.set(r, previous === undefined ? seeds[i] : previous.add(seeds[i]));
-    });
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      reached(t, g);
-      const node = t.node;
-      if (node === null) continue;
-      const outer = runningBackwardOf;
-      runningBackwardOf = node.op;
-      let inputGrads: readonly (Tensor | null | undefined)[];
-      try {
-        inputGrads = node.backward!(g, t);
-      } finally {
-        runningBackwardOf = outer;
-      }
-      for (let j = 0; j < node.inputs.length; j++) {
-        const x = node.inputs[j];
-        const gx = inputGrads[j];
-        if (x === null || !onPath.has(x) || gx === null || gx === undefined) continue;
-        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
-          throw new Error(
-            `${caller}: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
-              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
-          );
+  const walk = ++walkCount;
+  const order = topologicalOrder(roots, options, walk);
+  const add = (t: Tensor, g: Tensor) => {
+    t.pendingGrad = t.pendingGrad === null ? g : t.pendingGrad.add(g);
+  };
+  try {
+    setGradEnabled(createGraph, () => {
+      roots.forEach((r, i) => {
+        if (r.onPathOf === walk) add(r, seeds[i]);
+      });
+      for (let i = order.length - 1; i >= 0; i--) {
+        const t = order[i];
+        const g = t.pendingGrad;
+        if (g === null) continue;
+        t.pendingGrad = null;
+        reached(t, g);
+        const node = t.node;
+        if (node === null) continue;
+        const outer = runningBackwardOf;
+        runningBackwardOf = node.op;
+        let inputGrads: readonly (Tensor | null | undefined)[];
+        try {
+          inputGrads = node.backward!(g, t);
+        } finally {
+          runningBackwardOf = outer;
         }
-        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
-        const previous = grads.get(x);
-        grads.set(x, previous === undefined ? gx : previous.add(gx));
+        for (let j = 0; j < node.inputs.length; j++) {
+          const x = node.inputs[j];
+          const gx = inputGrads[j];
+          if (x === null || x.onPathOf !== walk || gx === null || gx === undefined) continue;
+          if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
+            throw new Error(
+              `${caller}: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
+                `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
+            );
+          }
+          if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
+          add(x, gx);
+        }
+        if (!retainGraph) {
+          node.backward = null;
+          node.inputs = [];
+        }
       }
-      if (!retainGraph) {
-        node.backward = null;
-        node.inputs = [];
-      }
-    }
-  });
+    });
+  } finally {
+    for (const t of order) t.pendingGrad = null; // after an error too: no gradient outlives its walk
+  }
 }
 
 /** Adds `g` into the `.grad` of a leaf (or a tensor that called retainGrad()). */

@@ -25,6 +25,11 @@ export class Tensor {
   node: Node | null = null;
   /** Whether a non-leaf keeps its gradient in `.grad` (see retainGrad()). */
   retainsGrad = false;
+  /** Bookkeeping of the tape's reverse walk (see reverseWalk): which walk visited this tensor, which walk found
+   * it on a path to the tensors it differentiates for, and the gradient summed for it so far in that walk. */
+  visitedBy = 0;
+  onPathOf = 0;
+  pendingGrad: Tensor | null = null;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()` for user data. */
   constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
@@ -32,7 +37,7 @@ export class Tensor {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    this.shape = shape.slice(); // its own copy: a caller may reuse the array it passed
     this.dtype = dtypeOf(data);
     if (options.requiresGrad) this.requiresGrad = true;
   }

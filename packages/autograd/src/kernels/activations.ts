@@ -113,3 +113,23 @@ export function activationByName(name: string, where = 'activation'): Activation
   }
   return BY_NAME[name as ActivationName];
 }
+
+// Fused backward kernels for the tape: each computes g ⊙ act'(·) in one pass, from what the forward kept.
+
+/** out = g ⊙ s(1 − s), σ'(z) from the sigmoid's output s */
+export function sigmoidGradFromOutput(g: FloatArray, s: FloatArray, out: FloatArray): FloatArray {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] * s[i] * (1 - s[i]);
+  return out;
+}
+
+/** out = g ⊙ (1 − t²), tanh'(z) from tanh's output t */
+export function tanhGradFromOutput(g: FloatArray, t: FloatArray, out: FloatArray): FloatArray {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] * (1 - t[i] * t[i]);
+  return out;
+}
+
+/** out = g ⊙ (1 if z > 0 else slope): (leaky) ReLU's derivative applied to g; slope 0 is ReLU's */
+export function stepGrad(g: FloatArray, z: FloatArray, slope: number, out: FloatArray): FloatArray {
+  for (let i = 0; i < g.length; i++) out[i] = z[i] > 0 ? g[i] : slope * g[i];
+  return out;
+}

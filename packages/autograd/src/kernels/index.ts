@@ -62,6 +62,7 @@ export {
   axisView,
   checkLabels,
   crossEntropyIndices,
+  crossEntropyIndicesGrad,
   crossEntropyTargets,
   logSoftmax,
   oneHot,

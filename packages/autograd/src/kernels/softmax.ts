@@ -101,3 +101,16 @@ export function oneHot(labels: ArrayLike<number>, out: FloatArray, rows: number,
   for (let r = 0; r < rows; r++) out[r * cols + labels[r]] = 1;
   return out;
 }
+
+/**
+ * out (rows × cols) = (softmax(z) − onehot(labels)) · scale, row by row: with scale = 1/N this is the chapter's
+ * δ^n = (a^n − y)/N, computed from the logits in one pass.
+ */
+export function crossEntropyIndicesGrad(
+  z: FloatArray, labels: ArrayLike<number>, rows: number, cols: number, scale: number, out: FloatArray,
+): FloatArray {
+  softmaxInto(z, [rows, cols], 1, out, false);
+  for (let r = 0; r < rows; r++) out[r * cols + labels[r]] -= 1;
+  for (let i = 0; i < rows * cols; i++) out[i] *= scale;
+  return out;
+}

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Shape } from '../kernels/index.ts';
 import { tensor, zeros } from '../creation.ts';
 import { checkGrads } from '../testing/check-grads.ts';
-import { leakyRelu, logSoftmax, relu, sigmoid, softmax, stepMask, sum, tanh } from './index.ts';
+import { gradgradcheck } from '../gradgradcheck.ts';
+import { leakyRelu, logSoftmax, relu, sigmoid, sigmoidGrad, softmax, stepGrad, sum, tanh, tanhGrad } from './index.ts';
 
 const SHAPES: Shape[] = [[3, 4], [2, 3, 4], [5]];
 
@@ -23,12 +24,25 @@ describe('element-wise activations', () => {
     expect(b.grad!.toArray()).toEqual([0.2, 0.2, 1]);
     expect(leakyRelu(tensor([-3, 3], { dtype: 'float64' })).toArray()).toEqual([-0.03, 3]);
   });
-  it('stepMask is the derivative, with a zero gradient of its own', () => {
+  it('stepGrad is the derivative applied to g: linear in g, with no gradient for a', () => {
+    const g = tensor([2, 2, 2], { requiresGrad: true });
     const a = tensor([-1, 0, 2], { requiresGrad: true });
-    const m = stepMask(a, 0.5);
-    expect(m.toArray()).toEqual([0.5, 0.5, 1]);
+    const m = stepGrad(g, a, 0.5);
+    expect(m.toArray()).toEqual([1, 1, 2]);
     m.sum().backward();
+    expect(g.grad!.toArray()).toEqual([0.5, 0.5, 1]);
     expect(a.grad).toBeNull();
+    expect(() => stepGrad(zeros([2]), zeros([3]))).toThrow('stepGrad: inputs are [2] and [3]; expected the same shape');
+  });
+  it('the fused backward ops have correct first and second derivatives', () => {
+    checkGrads((g, s) => sigmoidGrad(g, s), [[3, 4], [3, 4]], { domain: [0.05, 0.95] });
+    checkGrads((g, t) => tanhGrad(g, t), [[3, 4], [3, 4]], { domain: [-0.9, 0.9] });
+    checkGrads((g) => stepGrad(g, tensor([[-1, 2, 0.5], [3, -0.2, -4]], { dtype: g.dtype }), 0.1), [[2, 3]]);
+    const g = tensor([[0.3, -1.2, 0.7]], { dtype: 'float64', requiresGrad: true });
+    const s = tensor([[0.2, 0.6, 0.9]], { dtype: 'float64', requiresGrad: true });
+    expect(gradgradcheck((x, y) => sigmoidGrad(x, y), [g, s]).ok).toBe(true);
+    expect(gradgradcheck((x, y) => tanhGrad(x, y), [g, s]).ok).toBe(true);
+    expect(() => sigmoidGrad(zeros([2]), zeros([2, 1]))).toThrow('sigmoidGrad: inputs are [2] and [2, 1]; expected the same shape');
   });
   it('sigmoid and tanh saturate without overflow', () => {
     expect(sigmoid(tensor([-1000, 0, 1000])).toArray()).toEqual([0, 0.5, 1]);

@@ -13,6 +13,8 @@ export const add = defineOp('add', (a: TensorLike, b: TensorLike): OpResult => {
     data: k.add(x.data, x.shape, y.data, y.shape, k.allocate(x.dtype, k.sizeOf(shape)), shape),
     shape,
     // ∂L/∂a = g, ∂L/∂b = g, each summed back over the axes it was broadcast on
-    backward: (g) => [x.requiresGrad ? sumToShape(g, x.shape) : null, y.requiresGrad ? sumToShape(g, y.shape) : null],
+    backward(g) {
+      return [x.requiresGrad ? sumToShape(g, x.shape) : null, y.requiresGrad ? sumToShape(g, y.shape) : null];
+    },
   };
 });

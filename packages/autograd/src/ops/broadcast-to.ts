@@ -20,6 +20,8 @@ const broadcastToOp = defineOp('broadcastTo', (x: Tensor, shape: Shape): OpResul
     data: k.add(x.data, x.shape, zeros, shape, k.allocate(x.dtype, zeros.length), shape),
     shape,
     // ∂L/∂x sums the gradient over every copy
-    backward: (g) => [sumToShape(g, x.shape)],
+    backward(g) {
+      return [sumToShape(g, x.shape)];
+    },
   };
 });

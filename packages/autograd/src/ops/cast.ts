@@ -19,6 +19,8 @@ const castOp = defineOp('cast', (a: Tensor, dtype: DType): OpResult => {
     data,
     shape: a.shape,
     // ∂L/∂a = g, cast back to a's dtype
-    backward: (g) => [cast(g, a.dtype)],
+    backward(g) {
+      return [cast(g, a.dtype)];
+    },
   };
 });

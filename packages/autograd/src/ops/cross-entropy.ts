@@ -2,6 +2,7 @@ import * as k from '../kernels/index.ts';
 import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
+import { crossEntropyGrad } from './cross-entropy-grad.ts';
 import { div } from './div.ts';
 import { logSoftmax } from './log-softmax.ts';
 import { mul } from './mul.ts';
@@ -61,10 +62,12 @@ export const crossEntropy = defineOp('crossEntropy', (logits: Tensor, target: Cr
       shape: [],
       // ∂L/∂z = (softmax(z)·Σ_j y_j − y)·g/N, which is (softmax(z) − y)·g/N for rows that sum to 1;
       // ∂L/∂y = −log softmax(z)·g/N
-      backward: (g) => [
-        z.requiresGrad ? mul(sub(mul(softmax(z), sum(y, -1, true)), y), div(g, rows)) : null,
-        y.requiresGrad ? mul(logSoftmax(z), neg(div(g, rows))) : null,
-      ],
+      backward(g) {
+        return [
+          z.requiresGrad ? mul(sub(mul(softmax(z), sum(y, -1, true)), y), div(g, rows)) : null,
+          y.requiresGrad ? mul(logSoftmax(z), neg(div(g, rows))) : null,
+        ];
+      },
     };
   }
   const labels = labelsOf(target, rows, cols);
@@ -73,9 +76,8 @@ export const crossEntropy = defineOp('crossEntropy', (logits: Tensor, target: Cr
     data,
     shape: [],
     // ∂L/∂z = δ^n = (softmax(z) − y)·g/N, y the one-hot rows of the labels
-    backward: (g) => {
-      const y = new Tensor(k.oneHot(labels, k.allocate(z.dtype, z.size), rows, cols), z.shape);
-      return [mul(sub(softmax(z), y), div(g, rows)), null];
+    backward(g) {
+      return [crossEntropyGrad(z, labels, g), null];
     },
   };
 });

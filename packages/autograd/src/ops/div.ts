@@ -14,9 +14,11 @@ export const div = defineOp('div', (a: TensorLike, b: TensorLike): OpResult => {
     data,
     shape,
     // ∂L/∂a = g / b, ∂L/∂b = −g·a/b² = −g·out/b, each summed back over the axes it was broadcast on
-    backward: (g, out) => [
-      x.requiresGrad ? sumToShape(div(g, y), x.shape) : null,
-      y.requiresGrad ? neg(sumToShape(div(mul(g, out), y), y.shape)) : null,
-    ],
+    backward(g, out) {
+      return [
+        x.requiresGrad ? sumToShape(div(g, y), x.shape) : null,
+        y.requiresGrad ? neg(sumToShape(div(mul(g, out), y), y.shape)) : null,
+      ];
+    },
   };
 });

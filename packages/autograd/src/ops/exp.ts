@@ -12,6 +12,8 @@ export const exp = defineOp('exp', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = g·e^a = g·out
-    backward: (g, out) => [mul(g, out)],
+    backward(g, out) {
+      return [mul(g, out)];
+    },
   };
 });

@@ -16,6 +16,8 @@ export const logSoftmax = defineOp('logSoftmax', (a: Tensor, axis: number = -1):
     data: k.logSoftmax(a.data, a.shape, ax, k.allocate(a.dtype, a.size)),
     shape: a.shape,
     // ∂L/∂a = g − softmax(a) ⊙ Σ_axis g, with softmax(a) = e^out
-    backward: (g, out) => [sub(g, mul(exp(out), sum(g, ax, true)))],
+    backward(g, out) {
+      return [sub(g, mul(exp(out), sum(g, ax, true)))];
+    },
   };
 });

@@ -12,6 +12,8 @@ export const log = defineOp('log', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = g / a
-    backward: (g) => [div(g, x)],
+    backward(g) {
+      return [div(g, x)];
+    },
   };
 });

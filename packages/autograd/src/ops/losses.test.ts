@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tensor, zeros } from '../creation.ts';
 import { Tensor } from '../tensor.ts';
 import { checkGrads } from '../testing/check-grads.ts';
-import { crossEntropy, mse } from './index.ts';
+import { crossEntropy, crossEntropyGrad, mse } from './index.ts';
 
 const ONE_HOT = [1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1];
 const PROBS = [0.2, 0.3, 0.5, 0.1, 0.6, 0.3, 0.25, 0.25, 0.5, 0.7, 0.2, 0.1];
@@ -64,6 +64,15 @@ describe('crossEntropy', () => {
     expect(() => crossEntropy(zeros([2, 3]), zeros([2, 3], { dtype: 'float64' }))).toThrow(
       'crossEntropy: dtype mismatch: argument 1 is float64 [2, 3] but an earlier tensor argument is float32',
     );
+  });
+});
+
+describe('crossEntropyGrad (crossEntropy\'s fused backward)', () => {
+  it('has correct gradients for the logits and the upstream scalar, and checks its labels', () => {
+    const labels = Int32Array.of(2, 0, 1);
+    checkGrads((z, g) => crossEntropyGrad(z, labels, g.sum()), [[3, 4], [1]]);
+    expect(() => crossEntropyGrad(zeros([2, 3]), Int32Array.of(0, 3), zeros([]))).toThrow('crossEntropyGrad: label 3 at row 1');
+    expect(() => crossEntropyGrad(zeros([2, 3]), Int32Array.of(0, 1), zeros([2]))).toThrow("crossEntropyGrad: g is [2]; expected the loss's scalar gradient");
   });
 });
 

@@ -31,7 +31,9 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): OpResult => {
     data: k.matmul(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = g bᵀ, ∂L/∂b = aᵀ g
-    backward: (g) => [a.requiresGrad ? matmulNT(g, b) : null, b.requiresGrad ? matmulTN(a, g) : null],
+    backward(g) {
+      return [a.requiresGrad ? matmulNT(g, b) : null, b.requiresGrad ? matmulTN(a, g) : null];
+    },
   };
 });
 
@@ -45,7 +47,9 @@ export const matmulTN = defineOp('matmulTN', (a: Tensor, b: Tensor): OpResult =>
     data: k.matmulTN(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = b gᵀ, ∂L/∂b = a g
-    backward: (g) => [a.requiresGrad ? matmulNT(b, g) : null, b.requiresGrad ? matmul(a, g) : null],
+    backward(g) {
+      return [a.requiresGrad ? matmulNT(b, g) : null, b.requiresGrad ? matmul(a, g) : null];
+    },
   };
 });
 
@@ -59,6 +63,8 @@ export const matmulNT = defineOp('matmulNT', (a: Tensor, b: Tensor): OpResult =>
     data: k.matmulNT(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = g b, ∂L/∂b = gᵀ a
-    backward: (g) => [a.requiresGrad ? matmul(g, b) : null, b.requiresGrad ? matmulTN(g, a) : null],
+    backward(g) {
+      return [a.requiresGrad ? matmul(g, b) : null, b.requiresGrad ? matmulTN(g, a) : null];
+    },
   };
 });

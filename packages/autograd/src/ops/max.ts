@@ -22,6 +22,8 @@ export const max = defineOp('max', (a: Tensor, axis?: number | readonly number[]
     data: k.maxAxes(a.data, a.shape, axes, k.allocate(a.dtype, size), argmax),
     shape,
     // ∂L/∂a = g scattered to each slice's argmax, 0 elsewhere
-    backward: (g) => [scatterAdd(g, argmax, a.shape)],
+    backward(g) {
+      return [scatterAdd(g, argmax, a.shape)];
+    },
   };
 });

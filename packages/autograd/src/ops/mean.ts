@@ -18,6 +18,8 @@ export const mean = defineOp('mean', (a: Tensor, axis?: number | readonly number
     data: k.scale(sums, 1 / n, sums),
     shape,
     // ∂L/∂a_i = g / n of the slice that a_i was averaged into (n elements per slice)
-    backward: (g) => [unreduce(mul(g, 1 / n), kept, a.shape)],
+    backward(g) {
+      return [unreduce(mul(g, 1 / n), kept, a.shape)];
+    },
   };
 });

@@ -24,7 +24,7 @@ export const mse = defineOp('mse', (pred: Tensor, target: Tensor): OpResult => {
     data,
     shape: [],
     // ∂L/∂pred = (2/n)(pred − target)·g, ∂L/∂target = −(2/n)(pred − target)·g
-    backward: (g) => {
+    backward(g) {
       const d = mul(sub(pred, target), mul(g, 2 / n));
       return [pred.requiresGrad ? d : null, target.requiresGrad ? neg(d) : null];
     },

@@ -13,9 +13,11 @@ export const mul = defineOp('mul', (a: TensorLike, b: TensorLike): OpResult => {
     data: k.mul(x.data, x.shape, y.data, y.shape, k.allocate(x.dtype, k.sizeOf(shape)), shape),
     shape,
     // ∂L/∂a = g ⊙ b, ∂L/∂b = g ⊙ a, each summed back over the axes it was broadcast on
-    backward: (g) => [
-      x.requiresGrad ? sumToShape(mul(g, y), x.shape) : null,
-      y.requiresGrad ? sumToShape(mul(g, x), y.shape) : null,
-    ],
+    backward(g) {
+      return [
+        x.requiresGrad ? sumToShape(mul(g, y), x.shape) : null,
+        y.requiresGrad ? sumToShape(mul(g, x), y.shape) : null,
+      ];
+    },
   };
 });

@@ -11,6 +11,8 @@ export const neg = defineOp('neg', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = −g
-    backward: (g) => [neg(g)],
+    backward(g) {
+      return [neg(g)];
+    },
   };
 });

@@ -1,5 +1,5 @@
 import type { BinaryKernel, DType, FloatArray, UnaryKernel } from '../kernels/index.ts';
-import { allocate, broadcastShapes, sizeOf } from '../kernels/index.ts';
+import { allocate, broadcastShapes, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
 import { Tensor } from '../tensor.ts';
 import type { TensorLike } from '../tensor.ts';
 
@@ -43,4 +43,13 @@ export function binaryForward(
 export function unaryForward(op: string, kernel: UnaryKernel, x: unknown): { x: Tensor; data: FloatArray } {
   const t = checkTensor(op, x);
   return { x: t, data: kernel(t.data, allocate(t.dtype, t.size)) };
+}
+
+/** Throws unless the tensors `a` and `b` have the same shape (for ops that do not broadcast). */
+export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
+  checkTensor(op, a, 'first input');
+  checkTensor(op, b, 'second input');
+  if (!sameShape(a.shape, b.shape)) {
+    throw new Error(`${op}: inputs are ${shapeStr(a.shape)} and ${shapeStr(b.shape)}; expected the same shape`);
+  }
 }

@@ -19,9 +19,11 @@ export const pow = defineOp('pow', (a: TensorLike, b: TensorLike): OpResult => {
     data,
     shape,
     // ∂L/∂a = g·b·a^(b−1), ∂L/∂b = g·out·ln a, each summed back over the axes it was broadcast on
-    backward: (g, out) => [
-      x.requiresGrad ? sumToShape(mul(g, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
-      y.requiresGrad ? sumToShape(mul(g, mul(out, log(x))), y.shape) : null,
-    ],
+    backward(g, out) {
+      return [
+        x.requiresGrad ? sumToShape(mul(g, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
+        y.requiresGrad ? sumToShape(mul(g, mul(out, log(x))), y.shape) : null,
+      ];
+    },
   };
 });

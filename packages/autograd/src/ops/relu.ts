@@ -2,9 +2,8 @@ import * as k from '../kernels/index.ts';
 import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
-import { mul } from './mul.ts';
 import { unaryForward } from './operands.ts';
-import { stepMask } from './step-mask.ts';
+import { stepGrad } from './step-grad.ts';
 
 /** Element-wise rectifier: out = max(0, a). Its derivative is taken as 0 at exactly a = 0, as in PyTorch. */
 export const relu = defineOp('relu', (a: Tensor): OpResult => {
@@ -13,6 +12,8 @@ export const relu = defineOp('relu', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = g ⊙ [a > 0]
-    backward: (g) => [mul(g, stepMask(x))],
+    backward(g) {
+      return [stepGrad(g, x)];
+    },
   };
 });

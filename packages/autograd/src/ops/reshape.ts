@@ -36,6 +36,8 @@ export const reshape = defineOp('reshape', (a: Tensor, shape: Shape): OpResult =
     data: a.data.slice(),
     shape: resolved,
     // ∂L/∂a = g in a's shape
-    backward: (g) => [reshape(g, a.shape)],
+    backward(g) {
+      return [reshape(g, a.shape)];
+    },
   };
 });

@@ -23,6 +23,8 @@ export const scatterAdd = defineOp('scatterAdd', (values: Tensor, index: ArrayLi
     data: k.scatterAdd(values.data, idx, k.allocate(values.dtype, size)),
     shape: [...shape],
     // ∂L/∂values_i = g at index[i]
-    backward: (g) => [take(g, idx, values.shape)],
+    backward(g) {
+      return [take(g, idx, values.shape)];
+    },
   };
 });

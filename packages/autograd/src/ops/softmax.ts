@@ -15,6 +15,8 @@ export const softmax = defineOp('softmax', (a: Tensor, axis: number = -1): OpRes
     data: k.softmax(a.data, a.shape, ax, k.allocate(a.dtype, a.size)),
     shape: a.shape,
     // ∂L/∂a = out ⊙ (g − Σ_axis g ⊙ out): the Jacobian diag(s) − s sᵀ applied to g, slice by slice
-    backward: (g, out) => [mul(out, sub(g, sum(mul(g, out), ax, true)))],
+    backward(g, out) {
+      return [mul(out, sub(g, sum(mul(g, out), ax, true)))];
+    },
   };
 });

@@ -13,6 +13,8 @@ export const sqrt = defineOp('sqrt', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = g / (2√a) = g / (2·out)
-    backward: (g, out) => [div(g, mul(out, 2))],
+    backward(g, out) {
+      return [div(g, mul(out, 2))];
+    },
   };
 });

@@ -13,6 +13,8 @@ export const sub = defineOp('sub', (a: TensorLike, b: TensorLike): OpResult => {
     data,
     shape,
     // ∂L/∂a = g, ∂L/∂b = −g, each summed back over the axes it was broadcast on
-    backward: (g) => [x.requiresGrad ? sumToShape(g, x.shape) : null, y.requiresGrad ? neg(sumToShape(g, y.shape)) : null],
+    backward(g) {
+      return [x.requiresGrad ? sumToShape(g, x.shape) : null, y.requiresGrad ? neg(sumToShape(g, y.shape)) : null];
+    },
   };
 });

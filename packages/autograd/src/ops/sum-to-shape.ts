@@ -19,6 +19,8 @@ const sumToShapeOp = defineOp('sumToShape', (x: Tensor, shape: Shape): OpResult 
     data: k.sumToShape(x.data, x.shape, shape),
     shape,
     // the adjoint of a sum over broadcast axes is a broadcast back along them
-    backward: (g) => [broadcastTo(g, x.shape)],
+    backward(g) {
+      return [broadcastTo(g, x.shape)];
+    },
   };
 });

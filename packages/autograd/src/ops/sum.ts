@@ -35,6 +35,8 @@ export const sum = defineOp('sum', (a: Tensor, axis?: number | readonly number[]
     data: k.sumAxes(a.data, a.shape, axes, k.allocate(a.dtype, k.sizeOf(shape))),
     shape,
     // ∂L/∂a_i = g of the slice that a_i was summed into
-    backward: (g) => [unreduce(g, kept, a.shape)],
+    backward(g) {
+      return [unreduce(g, kept, a.shape)];
+    },
   };
 });

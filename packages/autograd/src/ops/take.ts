@@ -23,6 +23,8 @@ export const take = defineOp('take', (a: Tensor, index: ArrayLike<number>, shape
     data: k.take(a.data, idx, k.allocate(a.dtype, idx.length)),
     shape: outShape,
     // ∂L/∂a: each g_i added back at index[i] (repeated indices add up)
-    backward: (g) => [scatterAdd(g, idx, a.shape)],
+    backward(g) {
+      return [scatterAdd(g, idx, a.shape)];
+    },
   };
 });

@@ -2,9 +2,8 @@ import * as k from '../kernels/index.ts';
 import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
-import { mul } from './mul.ts';
 import { unaryForward } from './operands.ts';
-import { sub } from './sub.ts';
+import { tanhGrad } from './tanh-grad.ts';
 
 /** Element-wise hyperbolic tangent: out = tanh a. */
 export const tanh = defineOp('tanh', (a: Tensor): OpResult => {
@@ -13,6 +12,8 @@ export const tanh = defineOp('tanh', (a: Tensor): OpResult => {
     data,
     shape: x.shape,
     // ∂L/∂a = g·(1 − tanh² a) = g·(1 − out²)
-    backward: (g, out) => [mul(g, sub(1, mul(out, out)))],
+    backward(g, out) {
+      return [tanhGrad(g, out)];
+    },
   };
 });

@@ -15,6 +15,8 @@ export const transpose = defineOp('transpose', (a: Tensor): OpResult => {
     data: k.transpose2d(a.data, k.allocate(a.dtype, rows * cols), rows, cols),
     shape: [cols, rows],
     // ∂L/∂a = gᵀ
-    backward: (g) => [transpose(g)],
+    backward(g) {
+      return [transpose(g)];
+    },
   };
 });
