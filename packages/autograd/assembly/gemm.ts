@@ -24,17 +24,41 @@ export function gemmWorkBytes(): i32 {
   return max((MC * KC + KC * ncOf<f32>() + MR * nr<f32>()) * 4, (MC * KC + KC * ncOf<f64>() + MR * nr<f64>()) * 8);
 }
 
+/** Fraction of a padded micro-tile grid that is real output, for an m×n product. */
+// @ts-ignore: decorator
+@inline function tileUse<T>(m: i32, n: i32): f64 {
+  const NR = nr<T>();
+  return (<f64>m / <f64>((m + MR - 1) / MR * MR)) * (<f64>n / <f64>((n + NR - 1) / NR * NR));
+}
+
 function gemm<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
   const size = sizeof<T>();
-  const ldcBytes = <usize>ldc * size;
   if (k <= 0) {
-    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n * size);
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc * size, 0, <usize>n * size);
     return;
   }
+  // A narrow output (n = 3 or 10 classes) fills few of a tile's NR columns but all of its MR rows
+  // once transposed: compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, i.e. swap the operands, flip their
+  // transposes and store the tiles transposed. Each element's sum runs over p in the same order,
+  // so the result is bitwise the same either way.
+  if (tileUse<T>(n, m) > 1.2 * tileUse<T>(m, n)) {
+    blocked<T>(!transB, !transA, n, m, k, b, ldb, a, lda, c, ldc, work, true);
+  } else {
+    blocked<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, false);
+  }
+}
+
+/** The blocked product; with transC the m×n result is stored transposed (C[j, i], row stride ldc). */
+function blocked<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, transC: bool,
+): void {
+  const size = sizeof<T>();
+  const ldcBytes = <usize>ldc * size;
   const NR = nr<T>();
   const NC = ncOf<T>();
   const pa = work;
@@ -55,20 +79,35 @@ function gemm<T>(
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const panelA = pa + <usize>(ir * kc) * size;
-            const cij = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
-            if (rows == MR && cols == NR) {
+            if (rows == MR && cols == NR && !transC) {
+              const cij = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
               if (size == 4) kernelF32(kc, panelA, panelB, cij, ldcBytes, accumulate);
               else kernelF64(kc, panelA, panelB, cij, ldcBytes, accumulate);
+              continue;
+            }
+            // Edge or transposed tile: compute it into scratch, then copy (or add) its valid part.
+            if (size == 4) kernelF32(kc, panelA, panelB, tile, 32, false);
+            else kernelF64(kc, panelA, panelB, tile, 32, false);
+            if (transC) {
+              // Tile row r is column ic+ir+r of C; tile column s is row jc+jr+s.
+              for (let s = 0; s < cols; s++) {
+                const row = c + <usize>(jc + jr + s) * ldcBytes + <usize>(ic + ir) * size;
+                const t = tile + <usize>s * size;
+                for (let r = 0; r < rows; r++) {
+                  const v = load<T>(t + <usize>r * 32);
+                  const at = row + <usize>r * size;
+                  store<T>(at, accumulate ? load<T>(at) + v : v);
+                }
+              }
             } else {
-              // Edge: compute the whole tile into scratch, then copy (or add) its valid rows × cols.
-              if (size == 4) kernelF32(kc, panelA, panelB, tile, 32, false);
-              else kernelF64(kc, panelA, panelB, tile, 32, false);
+              const cij = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
               for (let r = 0; r < rows; r++) {
                 const row = cij + <usize>r * ldcBytes;
                 const t = tile + <usize>r * 32;
                 for (let s = 0; s < cols; s++) {
                   const v = load<T>(t + <usize>s * size);
-                  store<T>(row + <usize>s * size, accumulate ? load<T>(row + <usize>s * size) + v : v);
+                  const at = row + <usize>s * size;
+                  store<T>(at, accumulate ? load<T>(at) + v : v);
                 }
               }
             }
@@ -97,4 +136,43 @@ export function gemmF64(
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
   gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+}
+
+/**
+ * Block `chunk` of `chunks` of the product (arguments as gemmF32/gemmF64, `size` the element
+ * size: 4 or 8): C is cut along its larger dimension into `chunks` blocks of whole micro-tiles,
+ * by columns when n ≥ m (each block then packs all of the smaller operand A, its share of B),
+ * else by rows. Threads claim chunks dynamically, so a descheduled thread only delays its own.
+ */
+export function gemmChunk(
+  size: i32, transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, chunk: i32, chunks: i32,
+): void {
+  const byCols = n >= m;
+  const extent = byCols ? n : m;
+  const unit = byCols ? 8 : MR;
+  const start = chunkBound(extent, unit, chunk, chunks);
+  const end = chunkBound(extent, unit, chunk + 1, chunks);
+  if (end <= start) return;
+  const s = <usize>size;
+  if (byCols) {
+    // Columns [start, end): op(B) and C move right by `start` columns.
+    b += (transB ? <usize>start * ldb : <usize>start) * s;
+    c += <usize>start * s;
+    n = end - start;
+  } else {
+    // Rows [start, end): op(A) and C move down by `start` rows.
+    a += (transA ? <usize>start : <usize>start * lda) * s;
+    c += <usize>start * ldc * s;
+    m = end - start;
+  }
+  if (size == 8) gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+  else gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+}
+
+/** Start of chunk i: i/chunks of the way along, rounded to a whole number of units. */
+function chunkBound(extent: i32, unit: i32, i: i32, chunks: i32): i32 {
+  if (i >= chunks) return extent;
+  const at = <i32>((<i64>extent * i / chunks + (unit >> 1)) / unit) * unit;
+  return min(extent, at);
 }

@@ -115,7 +115,11 @@ export function gemmWasm(transA: boolean, transB: boolean, a: FloatArray, b: Flo
   if (a.constructor !== out.constructor || b.constructor !== out.constructor) {
     throw new Error(`matmul: the wasm backend needs operands of one dtype; got ${a.constructor.name}, ${b.constructor.name} → ${out.constructor.name}`);
   }
-  const wanted = Math.min(threads, Math.floor((m * k * n) / WASM_THREAD_MIN_MACS));
-  const parts = wanted > 1 ? 1 + g.workersReady(wanted - 1) : 1;
-  g.gemm(transA, transB, a, b, out, m, k, n, parts);
+  // Threads only for products that give each at least WASM_THREAD_MIN_MACS; the output is cut
+  // into twice as many chunks as threads, claimed dynamically (see gemm-pool.ts), so that a thread
+  // the OS holds back costs at most a chunk.
+  const macs = m * k * n;
+  const t = Math.min(threads, Math.floor(macs / WASM_THREAD_MIN_MACS));
+  const tiles = n >= m ? Math.ceil(n / 8) : Math.ceil(m / 4);
+  g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles));
 }

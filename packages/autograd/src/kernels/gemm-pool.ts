@@ -1,66 +1,94 @@
-// Worker threads for large matrix products: the main thread and N workers each run the same wasm
-// module over one shared WebAssembly.Memory, on disjoint blocks of the output.
+// Worker threads for large matrix products: the main thread and N workers run the same wasm
+// module over one shared WebAssembly.Memory, each taking blocks ("chunks") of the output.
 //
-// Synchronous by design (the engines call kernels synchronously): the main thread writes a job into
-// a shared control block and bumps its sequence number (Atomics.notify), runs its own block, then
-// waits on the worker's done counter (Atomics.wait is allowed on Node's main thread). Workers start
-// asynchronously, so a product issued before they are ready simply runs on one thread. Workers are
-// unref()'d, so they never keep the process alive: at exit Node terminates them mid-Atomics.wait.
+// Synchronous by design (the engines call kernels synchronously). The main thread publishes a job
+// in a shared control block and wakes the workers (Atomics.notify); then every thread, the main
+// one included, claims chunks with a compare-and-swap on one counter until none are left, and the
+// main thread waits (Atomics.wait, allowed on Node's main thread) only for chunks still in flight.
+// Claiming dynamically rather than handing each thread a fixed share matters on a shared machine:
+// a worker that is descheduled, or still asleep, just claims nothing, and the product costs at most
+// one chunk more than on one thread, instead of a whole scheduler time slice.
 //
-// After a job a worker spins for SPIN_MS before going to sleep: the products of one training step
-// come a few hundred microseconds apart, and a futex wake-up costs tens of microseconds.
+// Workers start asynchronously, so the first products run on one thread until they are up. They
+// are unref()'d, so they never keep the process alive (at exit Node terminates them mid-wait).
+// After a job a worker spins for SPIN_MS before sleeping, as BLAS thread pools do: the products of
+// a training step come a few hundred microseconds apart, and waking a sleeping thread costs tens to
+// hundreds of microseconds (more on a VM, where the idle vCPU has halted).
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 
-// Control block, one 128-byte slot (its own cache lines) per worker, in Int32 units.
-const SLOT = 32;
-const SEQ = 0; // jobs posted (main writes)
-const DONE = 1; // jobs finished (worker writes)
-const STATE = 2; // 0 starting, 1 ready, 2 failed
-const PARAMS = 4; // dtype size, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work
+// Control block, Int32 indices; the hot words sit on separate 64-byte lines.
+const CLAIM = 0; // (job sequence number << 12) | next unclaimed chunk
+const FIN = 16; // chunks finished in the current job
+const FAIL = 17; // 1 + the chunk a worker failed on, or 0
+const PARAMS = 32; // the job: see GemmJob
+const STATE = 64; // per worker: 0 starting, 1 ready, 2 failed
 const READY = 1;
 const FAILED = 2;
-const SPIN_MS = 0.5;
+const SEQ_MASK = 0xfffff;
+const CHUNK_BITS = 12;
+/** Chunks per job stay below this (the claim word keeps 12 bits for the chunk index, 4095 = closed). */
+export const MAX_CHUNKS = 1 << CHUNK_BITS;
+const SPIN_MS = 2;
 
-/** One call of the wasm gemm: the argument list of gemmF32/gemmF64, with the element size first. */
-export type GemmJob = readonly [
-  size: number, transA: number, transB: number, m: number, n: number, k: number,
-  a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
-];
+/**
+ * The arguments of the wasm gemmChunk (element size, transA, transB, m, n, k, a, lda, b, ldb, c,
+ * ldc, work), followed by the per-thread work-area stride and the chunk count. Thread t (the main
+ * thread is 0, worker i is i + 1) uses the work area at work + t·stride.
+ */
+export type GemmJob = readonly number[];
+
+type ChunkFn = (...args: number[]) => void;
 
 // CommonJS, evaluated by the Worker constructor: no file to resolve, so it runs the same under
 // node, tsx and vitest.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
-const ctl = new Int32Array(control, index * ${SLOT * 4}, ${SLOT});
-let x;
+const ctl = new Int32Array(control);
+let gemmChunk;
 try {
-  x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
+  const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
+  gemmChunk = x.gemmChunk;
 } catch (e) {
-  Atomics.store(ctl, ${STATE}, ${FAILED});
-  Atomics.notify(ctl, ${DONE});
+  Atomics.store(ctl, ${STATE} + index, ${FAILED});
   throw e;
 }
-Atomics.store(ctl, ${STATE}, ${READY});
+Atomics.store(ctl, ${STATE} + index, ${READY});
 let seen = 0;
 for (;;) {
-  let seq = Atomics.load(ctl, ${SEQ});
-  if (seq === seen) {
+  let w = Atomics.load(ctl, ${CLAIM});
+  if (w >>> ${CHUNK_BITS} === seen) {
     const until = performance.now() + ${SPIN_MS};
-    while ((seq = Atomics.load(ctl, ${SEQ})) === seen && performance.now() < until);
-    while ((seq = Atomics.load(ctl, ${SEQ})) === seen) Atomics.wait(ctl, ${SEQ}, seen);
+    while ((w = Atomics.load(ctl, ${CLAIM})) >>> ${CHUNK_BITS} === seen && performance.now() < until);
+    while ((w = Atomics.load(ctl, ${CLAIM})) >>> ${CHUNK_BITS} === seen) Atomics.wait(ctl, ${CLAIM}, w);
   }
+  const seq = w >>> ${CHUNK_BITS};
   seen = seq;
+  // The parameters are read before any claim; a successful claim proves they belong to job seq,
+  // since the main thread closes the claim counter (chunk index ${MAX_CHUNKS - 1}) before it
+  // rewrites them.
   const p = ${PARAMS};
-  try {
-    (ctl[p] === 8 ? x.gemmF64 : x.gemmF32)(ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5],
-      ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], ctl[p + 12]);
-  } catch (e) {
-    Atomics.store(ctl, ${STATE}, ${FAILED});
+  const work = ctl[p + 12] + (index + 1) * ctl[p + 13];
+  const chunks = ctl[p + 14];
+  const args = [ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6],
+    ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], work];
+  for (;;) {
+    w = Atomics.load(ctl, ${CLAIM});
+    const chunk = w & ${MAX_CHUNKS - 1};
+    if (w >>> ${CHUNK_BITS} !== seq || chunk >= chunks) break;
+    if (Atomics.compareExchange(ctl, ${CLAIM}, w, w + 1) !== w) continue;
+    try {
+      gemmChunk(...args, chunk, chunks);
+    } catch (e) {
+      Atomics.store(ctl, ${FAIL}, chunk + 1);
+      Atomics.store(ctl, ${STATE} + index, ${FAILED});
+    }
+    Atomics.add(ctl, ${FIN}, 1);
+    Atomics.notify(ctl, ${FIN});
+    if (Atomics.load(ctl, ${STATE} + index) === ${FAILED}) break;
   }
-  Atomics.store(ctl, ${DONE}, seen);
-  Atomics.notify(ctl, ${DONE});
+  if (Atomics.load(ctl, ${STATE} + index) === ${FAILED}) break;
 }
 `;
 
@@ -68,9 +96,10 @@ export class GemmPool {
   private readonly ctl: Int32Array;
   private readonly workers: Worker[] = [];
   private readonly dead: boolean[] = [];
+  private seq = 0;
 
   constructor(module: WasmModule, memory: WasmMemory, count: number) {
-    const control = new SharedArrayBuffer(Math.max(1, count) * SLOT * 4);
+    const control = new SharedArrayBuffer((STATE + count) * 4);
     this.ctl = new Int32Array(control);
     for (let i = 0; i < count; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, index: i } });
@@ -85,10 +114,15 @@ export class GemmPool {
     }
   }
 
-  /** How many workers, counted from the first, can take a job right now. */
+  /** The number of workers (ready or not): work areas are needed for all of them. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** How many workers can take chunks right now. */
   ready(): number {
     let n = 0;
-    while (n < this.workers.length && !this.dead[n] && Atomics.load(this.ctl, n * SLOT + STATE) === READY) n++;
+    for (let i = 0; i < this.workers.length; i++) if (!this.dead[i] && Atomics.load(this.ctl, STATE + i) === READY) n++;
     return n;
   }
 
@@ -98,7 +132,7 @@ export class GemmPool {
    * the event loop.
    */
   whenReady(): Promise<number> {
-    const settled = (): boolean => this.workers.every((_, i) => this.dead[i] || Atomics.load(this.ctl, i * SLOT + STATE) !== 0);
+    const settled = (): boolean => this.workers.every((_, i) => this.dead[i] || Atomics.load(this.ctl, STATE + i) !== 0);
     for (const w of this.workers) w.ref();
     return new Promise<number>((resolve) => {
       const poll = (): void => {
@@ -113,42 +147,57 @@ export class GemmPool {
     });
   }
 
-  /** Hands `job` to worker `i` (which must be ready). Returns the sequence number to wait for. */
-  post(i: number, job: GemmJob): number {
-    const base = i * SLOT;
-    for (let p = 0; p < job.length; p++) this.ctl[base + PARAMS + p] = job[p];
-    const seq = Atomics.add(this.ctl, base + SEQ, 1) + 1;
-    Atomics.notify(this.ctl, base + SEQ);
-    return seq;
-  }
-
-  /** Blocks until worker `i` has finished job `seq`. Returns false if the job failed. */
-  wait(i: number, seq: number): boolean {
-    const base = i * SLOT;
-    let done = Atomics.load(this.ctl, base + DONE);
-    const deadline = performance.now() + 60_000;
-    while (done !== seq) {
-      if (Atomics.load(this.ctl, base + STATE) === FAILED) return false;
-      // The worker's block was sized to finish with ours: spin briefly before sleeping.
-      for (let spin = 0; spin < 2000 && done !== seq; spin++) done = Atomics.load(this.ctl, base + DONE);
-      if (done === seq) break;
-      Atomics.wait(this.ctl, base + DONE, done, 100);
-      done = Atomics.load(this.ctl, base + DONE);
-      if (performance.now() > deadline) throw new Error(`gemm worker ${i} did not answer within 60 s`);
+  /**
+   * Runs every chunk of `job` (see GemmJob) across this thread and the workers, and returns once
+   * all are done. `gemmChunk` is this thread's instance of the wasm export.
+   */
+  run(job: GemmJob, gemmChunk: ChunkFn): void {
+    const ctl = this.ctl;
+    const chunks = job[14];
+    if (!(chunks >= 1 && chunks < MAX_CHUNKS - 1)) throw new RangeError(`GemmPool.run: ${chunks} chunks`);
+    // Close the previous job's claim counter before rewriting the parameters: a worker that wakes
+    // late may read them half-written, but then finds nothing it can claim.
+    Atomics.store(ctl, CLAIM, (this.seq << CHUNK_BITS) | (MAX_CHUNKS - 1));
+    for (let i = 0; i < job.length; i++) ctl[PARAMS + i] = job[i];
+    Atomics.store(ctl, FIN, 0);
+    Atomics.store(ctl, FAIL, 0);
+    this.seq = (this.seq + 1) & SEQ_MASK;
+    Atomics.store(ctl, CLAIM, this.seq << CHUNK_BITS);
+    Atomics.notify(ctl, CLAIM);
+    const args = job.slice(0, 13);
+    for (;;) {
+      const w = Atomics.load(ctl, CLAIM);
+      const chunk = w & (MAX_CHUNKS - 1);
+      if (chunk >= chunks) break;
+      if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) !== w) continue;
+      gemmChunk(...args, chunk, chunks);
+      Atomics.add(ctl, FIN, 1);
     }
-    return Atomics.load(this.ctl, base + STATE) !== FAILED;
+    // Chunks still in flight on workers: spin (they were started at most one chunk ago), then sleep.
+    let fin = Atomics.load(ctl, FIN);
+    const until = performance.now() + SPIN_MS;
+    while (fin < chunks && performance.now() < until) fin = Atomics.load(ctl, FIN);
+    const deadline = performance.now() + 60_000;
+    while (fin < chunks) {
+      Atomics.wait(ctl, FIN, fin, 10);
+      fin = Atomics.load(ctl, FIN);
+      if (fin < chunks && performance.now() > deadline) throw new Error('matmul: a worker thread did not finish its block within 60 s');
+    }
+    const failed = Atomics.load(ctl, FAIL);
+    if (failed !== 0) {
+      // A worker trapped: redo its chunk here (which throws if the fault is real) and retire it.
+      for (let i = 0; i < this.workers.length; i++) if (Atomics.load(ctl, STATE + i) === FAILED) this.retire(i);
+      process.emitWarning('tapegrad: a matmul worker thread failed; its block was recomputed on the main thread');
+      gemmChunk(...args, failed - 1, chunks);
+    }
   }
 
   /** Stops every worker (they are idle between calls; nothing is in flight). */
   close(): void {
-    for (let i = 0; i < this.workers.length; i++) {
-      this.dead[i] = true;
-      void this.workers[i].terminate();
-    }
+    for (let i = 0; i < this.workers.length; i++) this.retire(i);
   }
 
-  /** Marks worker `i` as unusable (after a failed job). */
-  retire(i: number): void {
+  private retire(i: number): void {
     this.dead[i] = true;
     void this.workers[i].terminate();
   }

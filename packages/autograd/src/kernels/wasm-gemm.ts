@@ -10,7 +10,7 @@
 //   [A][B][C][work 0][work 1]…   each 64-byte aligned; work t is thread t's packing scratch.
 // The memory is a shared WebAssembly.Memory (growing it never detaches the buffers other threads
 // see) and only ever grows.
-import { GemmPool, type GemmJob } from './gemm-pool.ts';
+import { GemmPool, MAX_CHUNKS } from './gemm-pool.ts';
 import type { FloatArray } from './dtype.ts';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
@@ -18,6 +18,7 @@ import { loadKernelModule } from './wasm-loader.ts';
 interface KernelExports {
   gemmF32: GemmFn;
   gemmF64: GemmFn;
+  gemmChunk: (...args: number[]) => void;
   gemmWorkBytes(): number;
   heapBase(): number;
 }
@@ -26,10 +27,6 @@ type GemmFn = (
   a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
 ) => void;
 
-/** Column blocks handed to threads are multiples of this (the f32 micro-tile width; f64's is 4). */
-const SPLIT_N = 8;
-/** Row blocks handed to threads are multiples of this (the micro-tile height). */
-const SPLIT_M = 4;
 const PAGE = 65536;
 
 const align = (bytes: number): number => (bytes + 63) & ~63;
@@ -46,7 +43,6 @@ class WasmGemm {
   private f32: Float32Array;
   private f64: Float64Array;
   private pool: GemmPool | null = null;
-  private poolSize = 0;
 
   constructor(module: WasmModule) {
     const api = wasmApi as NonNullable<typeof wasmApi>;
@@ -69,95 +65,55 @@ class WasmGemm {
     }
   }
 
-  /** Worker threads available now (starting them, asynchronously, on first request). */
-  workersReady(wanted: number): number {
-    if (wanted <= 0) return 0;
-    if (this.pool === null || this.poolSize < wanted) {
+  /** The pool of `workers` threads, started (asynchronously) on first request; null for none. */
+  private poolOf(workers: number): GemmPool | null {
+    if (workers <= 0) return null;
+    if (this.pool === null || this.pool.size !== workers) {
       this.pool?.close();
-      this.pool = new GemmPool(this.module, this.memory, wanted);
-      this.poolSize = wanted;
+      this.pool = new GemmPool(this.module, this.memory, workers);
     }
-    return Math.min(wanted, this.pool.ready());
+    return this.pool;
   }
 
-  whenWorkersReady(wanted: number): Promise<number> {
-    this.workersReady(wanted);
-    return this.pool === null ? Promise.resolve(0) : this.pool.whenReady();
+  /** Starts `workers` worker threads if need be; resolves with how many are ready. */
+  whenWorkersReady(workers: number): Promise<number> {
+    const pool = this.poolOf(workers);
+    return pool === null ? Promise.resolve(0) : pool.whenReady();
   }
 
   /**
-   * out (m×n) = op(a) · op(b) in `parts` blocks (part 0 on this thread, the rest on workers).
-   * a is m×k (k×m if transA), b is k×n (n×k if transB); all three the same array type.
+   * out (m×n) = op(a) · op(b), a m×k (k×m if transA), b k×n (n×k if transB), all three the same
+   * array type; cut into `chunks` blocks shared among up to `threads` threads when both exceed 1
+   * and worker threads are up.
    */
-  gemm(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, parts: number): void {
+  gemm(
+    transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray,
+    m: number, k: number, n: number, threads: number, chunks: number,
+  ): void {
     const size = a.BYTES_PER_ELEMENT;
     const aLen = m * k, bLen = k * n, cLen = m * n;
     const pa = this.base;
     const pb = pa + align(aLen * size);
     const pc = pb + align(bLen * size);
     const work = pc + align(cLen * size);
-    this.ensure(work + parts * this.workBytes);
+    const pool = threads > 1 && chunks > 1 ? this.poolOf(threads - 1) : null;
+    const parallel = pool !== null && pool.ready() > 0;
+    this.ensure(work + (parallel ? pool.size + 1 : 1) * this.workBytes);
     const view = size === 8 ? this.f64 : this.f32;
     view.set(a.length === aLen ? a : a.subarray(0, aLen), pa / size);
     view.set(b.length === bLen ? b : b.subarray(0, bLen), pb / size);
     const lda = transA ? m : k;
     const ldb = transB ? k : n;
-    gemmStats.calls++;
     const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-    if (parts <= 1) {
-      (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
+    gemmStats.calls++;
+    if (parallel) {
+      gemmStats.threaded++;
+      const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, this.workBytes, Math.min(chunks, MAX_CHUNKS - 2)];
+      pool.run(job, this.x.gemmChunk);
     } else {
-      this.gemmParallel(size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, work, parts);
+      (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
     }
     out.set(view.subarray(pc / size, pc / size + cLen));
-  }
-
-  /**
-   * Splits C into `parts` blocks: by columns when n ≥ m (each thread then packs only its share of
-   * B, the larger operand, and all of the smaller A), else by rows. Blocks are whole micro-tiles.
-   */
-  private gemmParallel(
-    size: number, ta: number, tb: number, m: number, n: number, k: number,
-    pa: number, lda: number, pb: number, ldb: number, pc: number, work: number, parts: number,
-  ): void {
-    gemmStats.threaded++;
-    const jobs: GemmJob[] = [];
-    const byCols = n >= m;
-    const extent = byCols ? n : m;
-    const unit = byCols ? SPLIT_N : SPLIT_M;
-    let start = 0;
-    for (let t = 0; t < parts && start < extent; t++) {
-      const end = t === parts - 1 ? extent : Math.min(extent, Math.round((extent * (t + 1)) / parts / unit) * unit);
-      if (end <= start) continue;
-      const w = work + jobs.length * this.workBytes;
-      if (byCols) {
-        // Columns [start, end): B moves right by `start` columns (down `start` rows if stored n×k).
-        const b = pb + (tb ? start * ldb : start) * size;
-        jobs.push([size, ta, tb, m, end - start, k, pa, lda, b, ldb, pc + start * size, n, w]);
-      } else {
-        // Rows [start, end): A moves down `start` rows (right `start` columns if stored k×m).
-        const a = pa + (ta ? start : start * lda) * size;
-        jobs.push([size, ta, tb, end - start, n, k, a, lda, pb, ldb, pc + start * n * size, n, w]);
-      }
-      start = end;
-    }
-    const pool = this.pool as GemmPool;
-    const seqs: number[] = [];
-    for (let t = 1; t < jobs.length; t++) seqs.push(pool.post(t - 1, jobs[t]));
-    this.run(jobs[0]);
-    for (let t = 1; t < jobs.length; t++) {
-      if (!pool.wait(t - 1, seqs[t - 1])) {
-        // The worker failed (it reported a trap): do its block here and stop using it.
-        pool.retire(t - 1);
-        process.emitWarning(`tapegrad: a matmul worker thread failed; continuing on the main thread`);
-        this.run(jobs[t]);
-      }
-    }
-  }
-
-  private run(job: GemmJob): void {
-    const [size, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, w] = job;
-    (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, w);
   }
 }
 
