@@ -3,6 +3,8 @@ import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { DType } from '@tapegrad/autograd/kernels';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { PeerName, StartedPeer } from './peers/index.ts';
+import { PEER_NAMES, startPeers } from './peers/index.ts';
 import { progressFor } from './progress.ts';
 import { detailText, jsonReport, markdownReport, summaryTable } from './report.ts';
 import type { WorkloadResult } from './run.ts';
@@ -50,6 +52,7 @@ interface CliOptions {
   data?: string;
   speed: boolean;
   details: boolean;
+  peers?: PeerName[] | true;
 }
 
 export function buildProgram(): Command {
@@ -68,6 +71,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) for mnist-mlp and wide')
     .option('--no-speed', 'check equality only, no benchmarks')
     .option('--no-details', 'print only the summary table, not the per-workload reports')
+    .option('--peers [names]', `also check and time other libraries on the float32 workloads (choices: ${PEER_NAMES.join(', ')}; default both)`, listOf('peer', PEER_NAMES))
     .showHelpAfterError('(run with --help for every option)')
     .allowExcessArguments(false);
 }
@@ -100,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   io.out.write(
     `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, on ${machine}\n`,
   );
+  let peers: StartedPeer[] | undefined;
+  if (o.peers !== undefined) {
+    peers = await startPeers(o.peers === true ? PEER_NAMES : o.peers);
+    for (const p of peers) io.out.write(`peer ${p.name}: ${p.detail}\n`);
+  }
   const results: WorkloadResult[] = [];
   for (const w of workloads) {
     for (const dtype of dtypes) {
@@ -108,6 +117,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
         quick: o.quick,
         dataDir,
         speed: o.speed,
+        peers,
         progress: progressFor(`[${w.name} ${dtype}]`, io.out),
       });
       results.push(r);

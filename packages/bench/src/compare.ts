@@ -202,13 +202,21 @@ export interface Compared {
 /**
  * Compares engine `a` against the reference engine `b`, array by array: parameters, then the forward pass from
  * layer 1 up, then the backward pass from layer n down, so that the first divergence is where a mistake is made.
+ * `only` restricts the walk to some symbols (a peer library gives the loss and ∂loss/∂W, ∂loss/∂b, not δ).
  */
-export function compareSymbols(a: Compared, b: Compared, dtype: DType, tol: Tolerance = TOLERANCES[dtype]): EqualityReport {
+export function compareSymbols(
+  a: Compared,
+  b: Compared,
+  dtype: DType,
+  tol: Tolerance = TOLERANCES[dtype],
+  only?: readonly SymbolName[],
+): EqualityReport {
   const n = b.symbols.layers.length;
   const ref = b.symbols.layers;
   const entries: SymbolDiff[] = [];
   const missing: Matrix = { data: new Float64Array(0), shape: [0] };
   const add = (layer: number, symbol: SymbolName, x: Matrix | undefined, y: Matrix, termScale = 0) => {
+    if (only !== undefined && !only.includes(symbol)) return;
     entries.push({ ...diffArrays(x ?? missing, y, dtype, tol, termScale), layer, symbol, shape: y.shape });
   };
   if (a.params !== undefined && b.params !== undefined) {

@@ -28,3 +28,5 @@ export { headline, measureSpeed, PHASES, planSpeed, runBenchmark } from './speed
 export type { EqualitySummary, ProgressSink, RunOptions, SpeedSummary, WorkloadResult } from './run.ts';
 export { runWorkload } from './run.ts';
 export { detailText, jsonReport, markdownReport, summaryTable } from './report.ts';
+export type { Peer, PeerGradients, PeerName, PeerResult, PeerRunContext, PeerSession, StartedPeer } from './peers/index.ts';
+export { PEER_NAMES, runPeers, startPeers } from './peers/index.ts';

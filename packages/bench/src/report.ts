@@ -59,14 +59,36 @@ function summaryRow(r: WorkloadResult): string[] {
   ];
 }
 
+/** Names of the peers in these results, in order of first appearance. */
+function peerNames(results: readonly WorkloadResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.peers.map((p) => p.name)))];
+}
+
+function peerCell(r: WorkloadResult, name: string): string {
+  const p = r.peers.find((x) => x.name === name);
+  if (p === undefined) return '—';
+  if (p.speed) return `${ms(p.speed.medianMs)} ±${p.speed.rme.toFixed(0)}%`;
+  return p.note ?? '—';
+}
+
+function summaryHead(results: readonly WorkloadResult[]): string[] {
+  return [...SUMMARY_HEAD, ...peerNames(results).map((n) => `${n} ms`)];
+}
+
+function summaryCells(r: WorkloadResult, peers: readonly string[]): string[] {
+  return [...summaryRow(r), ...peers.map((n) => peerCell(r, n))];
+}
+
 /**
  * One row per workload and dtype: network (sizes, activation, ×batch), equality (bit-exact or within tolerance,
  * else where the engines first diverge), the largest relative error and ulp distance over all lockstep steps,
- * finite-difference samples, lockstep steps and parameter drift, and the median ms per training step.
+ * finite-difference samples, lockstep steps and parameter drift, and the median ms per training step; with
+ * peers, each peer's median ms per training step (or why there is none).
  */
 export function summaryTable(results: readonly WorkloadResult[]): string {
-  const t = new Table({ head: SUMMARY_HEAD, ...COMPACT });
-  for (const r of results) t.push(summaryRow(r));
+  const peers = peerNames(results);
+  const t = new Table({ head: summaryHead(results), ...COMPACT });
+  for (const r of results) t.push(summaryCells(r, peers));
   return t.toString();
 }
 
@@ -114,6 +136,11 @@ export function detailText(r: WorkloadResult): string {
     lines.push(s.toString());
     for (const note of r.speed.plan.skipped) lines.push(`  ${note}`);
   } else if (r.speedNote) lines.push(`  ${r.speedNote}`);
+  for (const p of r.peers) {
+    const eq = p.equality ? `gradients ${p.equality.pass ? 'agree' : 'DIFFER'} with ${r.engines[1]} (max rel ${sci(p.equality.maxRel)})` : '';
+    const sp = p.speed ? `, step ${ms(p.speed.medianMs)} ms ±${p.speed.rme.toFixed(1)}% (${p.speed.samples} samples)` : '';
+    lines.push(`  peer ${p.name} (${p.detail}): ${eq}${sp}${p.note ? `${eq ? '; ' : ''}${p.note}` : ''}`);
+  }
   return lines.join('\n');
 }
 
@@ -126,8 +153,10 @@ export function markdownReport(results: readonly WorkloadResult[], meta: { comma
   const out: string[] = [];
   out.push('# tapegrad bench: autograd vs manual backprop', '');
   out.push(`\`${meta.command}\` on ${meta.machine}, ${meta.date}.`, '');
-  out.push(mdRow(SUMMARY_HEAD), mdRow(SUMMARY_HEAD.map(() => '---')));
-  for (const r of results) out.push(mdRow(summaryRow(r)));
+  const peers = peerNames(results);
+  const head = summaryHead(results);
+  out.push(mdRow(head), mdRow(head.map(() => '---')));
+  for (const r of results) out.push(mdRow(summaryCells(r, peers)));
   out.push('');
   for (const r of results) {
     out.push(`## ${r.name} (${r.dtype})`, '');
@@ -203,6 +232,17 @@ export function jsonReport(results: readonly WorkloadResult[], meta: Record<stri
           skipped: r.speed.plan.skipped,
         },
         ...(r.speedNote ? { speedNote: r.speedNote } : {}),
+        ...(r.peers.length > 0
+          ? {
+              peers: r.peers.map((p) => ({
+                name: p.name,
+                detail: p.detail,
+                equality: p.equality && { ...p.equality, maxRel: finite(p.equality.maxRel) },
+                speed: p.speed,
+                ...(p.note ? { note: p.note } : {}),
+              })),
+            }
+          : {}),
         seconds: r.seconds,
       };
     }),

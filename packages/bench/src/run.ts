@@ -7,6 +7,8 @@ import type { EngineFactory, NetworkSpec } from './engine.ts';
 import { hiddenActivations } from './engine.ts';
 import { autogradEngine, manualEngine } from './engines/index.ts';
 import type { FdReport } from './finite-diff.ts';
+import type { PeerResult, StartedPeer } from './peers/index.ts';
+import { runPeers } from './peers/index.ts';
 import { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 import { initParams } from './init.ts';
 import { lockstep } from './lockstep.ts';
@@ -47,6 +49,8 @@ export interface RunOptions {
   /** The engines compared: candidate against reference (default autograd against manual). */
   readonly candidate?: EngineFactory;
   readonly reference?: EngineFactory;
+  /** Other libraries to check and time beside tapegrad (started already; see startPeers). */
+  readonly peers?: readonly StartedPeer[];
   readonly progress?: ProgressSink;
 }
 
@@ -96,6 +100,8 @@ export interface WorkloadResult {
   /** null when the equality check failed (no speed figure without it) or speed was turned off. */
   readonly speed: SpeedSummary | null;
   readonly speedNote?: string;
+  /** Peer libraries on the same workload (with --peers). */
+  readonly peers: readonly PeerResult[];
   readonly seconds: number;
 }
 
@@ -174,6 +180,21 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
     speed = { ...headline(figures, a.name, b.name), figures, plan };
     progress.end(`${a.name} ${speed.autogradMs.toFixed(2)} ms, ${b.name} ${speed.manualMs.toFixed(2)} ms per step`);
   }
+  let peers: PeerResult[] = [];
+  if (options.peers !== undefined && options.peers.length > 0) {
+    progress.phase('peers', 1);
+    peers = await runPeers(options.peers, {
+      spec,
+      dtype,
+      params,
+      batch: batches[0],
+      lr: w.lr,
+      reference: { name: b.name, symbols: ls.first[1] },
+      enginesPassed: pass,
+      plan: speed?.plan ?? null,
+    });
+    progress.end(peers.map((p) => `${p.name} ${p.speed ? `${p.speed.medianMs.toFixed(2)} ms` : (p.note ?? '')}`).join(', '));
+  }
   return {
     name: w.name,
     sizes: w.sizes,
@@ -188,6 +209,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
     losses: { [a.name]: ls.losses[0], [b.name]: ls.losses[1] },
     speed,
     ...(speedNote === undefined ? {} : { speedNote }),
+    peers,
     seconds: (performance.now() - started) / 1000,
   };
 }
