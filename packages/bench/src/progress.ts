@@ -32,14 +32,14 @@ function barProgress(prefix: string, stream: NodeJS.WriteStream): ProgressSink {
       label = l;
       started = performance.now();
       bar = new cliProgress.SingleBar(
-        { format: `${prefix} ${l} [{bar}] {value}/{total} {duration}s`, stream, clearOnComplete: true, hideCursor: true, barsize: 20 },
+        { format: `${prefix} ${l} [{bar}] {value}/{total} {duration}s {note}`, stream, clearOnComplete: true, hideCursor: true, barsize: 20 },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(total, 0);
+      bar.start(total, 0, { note: '' });
     },
-    tick(done, total) {
+    tick(done, total, note) {
       bar?.setTotal(total);
-      bar?.update(done);
+      bar?.update(done, { note: note ?? '' });
     },
     end(summary) {
       bar?.stop();

@@ -22,7 +22,7 @@ import type { Workload } from './workloads.ts';
 /** How the run reports what it is doing (a progress bar on a terminal, a line per phase otherwise). */
 export interface ProgressSink {
   phase(label: string, total: number): void;
-  tick(done: number, total: number): void;
+  tick(done: number, total: number, note?: string): void;
   end(summary: string): void;
 }
 
@@ -175,7 +175,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
       lr: w.lr,
       params,
       stepMs: ls.stepMs,
-      onBenchmark: (_label, i, n) => progress.tick(i, n),
+      onBenchmark: (label, i, n) => progress.tick(i, n, label),
     });
     speed = { ...headline(figures, a.name, b.name), figures, plan };
     progress.end(`${a.name} ${speed.autogradMs.toFixed(2)} ms, ${b.name} ${speed.manualMs.toFixed(2)} ms per step`);

@@ -1,4 +1,8 @@
-import { jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { encodeIdx, jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
 import { describe, expect, it } from 'vitest';
 
 // The named workloads end to end, as the CLI runs them (equality only; `wide` takes seconds per step in the
@@ -51,5 +55,20 @@ describe('workloads', () => {
       'manual forward',
       'manual backward',
     ]);
+  });
+
+  it('mnist-mlp trains on IDX files with --data', async () => {
+    // 300 random 28 × 28 "digits", gzipped, as MNIST is distributed
+    const dir = mkdtempSync(join(tmpdir(), 'tapegrad-mnist-'));
+    const count = 300;
+    let s = 1;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pixels = Array.from({ length: count * 784 }, () => (rand() < 0.8 ? 0 : Math.floor(rand() * 256)));
+    const labels = Array.from({ length: count }, () => Math.floor(rand() * 10));
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(encodeIdx([count, 28, 28], pixels)));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(encodeIdx([count], labels)));
+    const r = await runWorkload(workloadByName('mnist-mlp'), 'float32', { dataDir: dir, steps: 2, speed: false });
+    expect(r.data).toBe('mnist');
+    expect(r.equality.pass).toBe(true);
   });
 });
