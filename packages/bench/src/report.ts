@@ -2,24 +2,14 @@ import Table from 'cli-table3';
 import type { SymbolDiff } from './compare.ts';
 import { describeDivergence, symbolText } from './compare.ts';
 import type { WorkloadResult } from './run.ts';
+import { ms, sci } from './format.ts';
 import { sizesLabel } from './workloads.ts';
+
+export { ms, sci } from './format.ts';
 
 // Results as a terminal table, as markdown and as JSON. The summary has one row per workload and dtype; the
 // details show the equality report of every parameter and symbol, the finite differences, the lockstep losses and
 // every benchmark figure.
-
-/** 1.2e-7, 0 for exact zero, — for not-a-number. */
-export function sci(x: number, digits = 1): string {
-  if (Number.isNaN(x)) return '—';
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  return x.toExponential(digits).replace('e+', 'e');
-}
-
-export function ms(x: number): string {
-  if (!Number.isFinite(x)) return '—';
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
-}
 
 function equalityCell(r: WorkloadResult): string {
   const e = r.equality;
@@ -109,7 +99,10 @@ export function detailText(r: WorkloadResult): string {
   const lines: string[] = [];
   const e = r.equality;
   lines.push(`${r.name} ${r.dtype}: ${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.engines[0]} vs ${r.engines[1]}`);
-  lines.push(`  tolerance: relative ${sci(e.tolerance.rtol, 0)}, measured against max(|a|, |b|, ${e.tolerance.floor} × the array's largest value)`);
+  lines.push(
+    `  tolerance: relative error ${sci(e.tolerance.rtol, 0)}, measured against max(|a|, |b|, ${e.tolerance.floor} × scale), ` +
+      `scale = the larger of the array's largest value and the size of the terms it sums`,
+  );
   const t = new Table({ head: ['step 0', 'shape', 'bit-exact', 'max abs', 'max rel', 'max ulps', 'result'], ...COMPACT });
   for (const x of e.report.entries) t.push(entryRow(x));
   lines.push(t.toString());

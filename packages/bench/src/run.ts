@@ -5,6 +5,7 @@ import { headOf, makeBatches } from './datasets/dataset.ts';
 import { loadDataset } from './datasets/load.ts';
 import type { EngineFactory, NetworkSpec } from './engine.ts';
 import { hiddenActivations } from './engine.ts';
+import { ms } from './format.ts';
 import { autogradEngine, manualEngine } from './engines/index.ts';
 import type { FdReport } from './finite-diff.ts';
 import type { PeerResult, StartedPeer } from './peers/index.ts';
@@ -178,7 +179,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
       onBenchmark: (label, i, n) => progress.tick(i, n, label),
     });
     speed = { ...headline(figures, a.name, b.name), figures, plan };
-    progress.end(`${a.name} ${speed.autogradMs.toFixed(2)} ms, ${b.name} ${speed.manualMs.toFixed(2)} ms per step`);
+    progress.end(`${a.name} ${ms(speed.autogradMs)} ms, ${b.name} ${ms(speed.manualMs)} ms per step`);
   }
   let peers: PeerResult[] = [];
   if (options.peers !== undefined && options.peers.length > 0) {
@@ -193,7 +194,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
       enginesPassed: pass,
       plan: speed?.plan ?? null,
     });
-    progress.end(peers.map((p) => `${p.name} ${p.speed ? `${p.speed.medianMs.toFixed(2)} ms` : (p.note ?? '')}`).join(', '));
+    progress.end(peers.map((p) => `${p.name} ${p.speed ? `${ms(p.speed.medianMs)} ms` : (p.note ?? '')}`).join(', '));
   }
   return {
     name: w.name,
