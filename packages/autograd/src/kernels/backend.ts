@@ -15,11 +15,14 @@ export type KernelBackend = 'js' | 'wasm';
 export const KERNEL_BACKENDS: readonly KernelBackend[] = ['js', 'wasm'];
 
 /**
- * Below this many multiply-adds (m·k·n) a product runs in JS even on the wasm backend. Measured
- * with scripts/bench-matmul.ts --crossover: the wasm call, with its copies in and out, overtakes the
- * reference loops at a few thousand multiply-adds (e.g. 16×16·16×16), whatever the form.
+ * Below this many multiply-adds (m·k·n), or with fewer than WASM_MIN_OUTPUTS outputs, a product runs
+ * in JS even on the wasm backend. Measured (scripts/bench-matmul.ts --crossover): a wasm call with
+ * its copies costs ~0.35 µs and overtakes the reference loops at ~200-300 multiply-adds (7×7×7:
+ * 2× faster, 8×8×8: 3.5×); but a 4×8 register tile is mostly padding for matrix-vector shapes
+ * (1×256×1: JS 1.6 µs, wasm 2.7 µs).
  */
-export const WASM_MIN_MACS = 256;
+export const WASM_MIN_MACS = 512;
+export const WASM_MIN_OUTPUTS = 32;
 
 /**
  * A product is split across threads only if each thread gets at least this many multiply-adds:
@@ -101,7 +104,7 @@ export async function kernelThreadsReady(): Promise<number> {
  */
 export function gemmDispatch(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): boolean {
   const macs = m * k * n;
-  if (macs < WASM_MIN_MACS || (selected ?? getBackend()) !== 'wasm') return false;
+  if (macs < WASM_MIN_MACS || m * n < WASM_MIN_OUTPUTS || (selected ?? getBackend()) !== 'wasm') return false;
   // Mixed float32/float64 operands are rare and have no wasm kernel.
   if (a.constructor !== out.constructor || b.constructor !== out.constructor) return false;
   gemmWasm(transA, transB, a, b, out, m, k, n);

@@ -21,6 +21,7 @@ import type { WasmMemory, WasmModule } from './wasm-api.ts';
 const CLAIM = 0; // (job sequence number << 12) | next unclaimed chunk
 const FIN = 16; // chunks finished in the current job
 const FAIL = 17; // 1 + the chunk a worker failed on, or 0
+const BY_WORKERS = 18; // chunks run by workers, ever (statistics)
 const PARAMS = 32; // the job: see GemmJob
 const STATE = 64; // per worker: 0 starting, 1 ready, 2 failed
 const READY = 1;
@@ -84,6 +85,7 @@ for (;;) {
       Atomics.store(ctl, ${FAIL}, chunk + 1);
       Atomics.store(ctl, ${STATE} + index, ${FAILED});
     }
+    Atomics.add(ctl, ${BY_WORKERS}, 1);
     Atomics.add(ctl, ${FIN}, 1);
     Atomics.notify(ctl, ${FIN});
     if (Atomics.load(ctl, ${STATE} + index) === ${FAILED}) break;
@@ -117,6 +119,11 @@ export class GemmPool {
   /** The number of workers (ready or not): work areas are needed for all of them. */
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Chunks run by worker threads since the pool started. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, BY_WORKERS);
   }
 
   /** How many workers can take chunks right now. */

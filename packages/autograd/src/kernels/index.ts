@@ -36,6 +36,7 @@ export {
   setBackend,
   setKernelThreads,
   WASM_MIN_MACS,
+  WASM_MIN_OUTPUTS,
   WASM_THREAD_MIN_MACS,
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';

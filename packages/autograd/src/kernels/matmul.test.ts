@@ -17,12 +17,13 @@ import {
   setBackend,
   setKernelThreads,
   WASM_MIN_MACS,
+  WASM_MIN_OUTPUTS,
   WASM_THREAD_MIN_MACS,
 } from './index.ts';
 import type { DType, FloatArray } from './index.ts';
 import { allocate, DTYPES } from './dtype.ts';
 import { Random } from './random.ts';
-import { gemmStats } from './wasm-gemm.ts';
+import { gemmStats, workerChunks } from './wasm-gemm.ts';
 
 type Form = 'NN' | 'TN' | 'NT';
 type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;
@@ -189,7 +190,7 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
   });
 
   it('dispatch: matmul gives the same result on either backend, small products staying in JS', () => {
-    for (const [m, k, n] of [[3, 2, 3], [8, 8, 8], [64, 48, 40]] as const) {
+    for (const [m, k, n] of [[3, 2, 3], [8, 8, 8], [1, 512, 1], [64, 48, 40]] as const) {
       for (const form of FORMS) {
         const { a, b } = operands('float64', m, k, n);
         setBackend('js');
@@ -199,7 +200,7 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
         expect(gemmStats.calls).toBe(before);
         setBackend('wasm');
         const wasm = AUTO[form](a, b, allocate('float64', m * n), m, k, n);
-        expect(gemmStats.calls).toBe(before + (m * k * n >= WASM_MIN_MACS ? 1 : 0));
+        expect(gemmStats.calls).toBe(before + (m * k * n >= WASM_MIN_MACS && m * n >= WASM_MIN_OUTPUTS ? 1 : 0));
         expectClose(form, 'float64', wasm, js, a, b, m, k, n);
       }
     }
@@ -226,6 +227,7 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     expect(await kernelThreadsReady()).toBe(2);
     for (const [m, k, n] of BIG) expect((m * k * n) / WASM_THREAD_MIN_MACS).toBeGreaterThanOrEqual(2);
     const before = gemmStats.threaded;
+    const byWorkers = workerChunks();
     let runs = 0;
     for (const dtype of DTYPES) {
       for (const form of FORMS) {
@@ -239,6 +241,12 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
       }
     }
     expect(gemmStats.threaded - before).toBe(runs);
+    // The worker took part. How much depends on the scheduler, so on a loaded machine give it a
+    // few more products to claim a chunk of.
+    const [m, k, n] = BIG[0];
+    const { a, b } = operands('float32', m, k, n);
+    for (let tries = 0; tries < 50 && workerChunks() === byWorkers; tries++) matmul(a, b, new Float32Array(m * n), m, k, n);
+    expect(workerChunks()).toBeGreaterThan(byWorkers);
   });
 
   it('one thread and two threads give bitwise-identical results (each output element is summed by one thread in the same order)', async () => {

@@ -31,8 +31,16 @@ const PAGE = 65536;
 
 const align = (bytes: number): number => (bytes + 63) & ~63;
 
-/** Counters for tests and benchmarks: products run, and how many of them were split across threads. */
-export const gemmStats = { calls: 0, threaded: 0 };
+/**
+ * Counters for tests and benchmarks: products run, how many were split across threads, and the
+ * chunks of those run by workers (see workerChunks()).
+ */
+export const gemmStats = { calls: 0, threaded: 0, chunks: 0 };
+
+/** Chunks of threaded products that worker threads (not the main thread) have run. */
+export function workerChunks(): number {
+  return instance?.pool?.workerChunks ?? 0;
+}
 
 class WasmGemm {
   readonly module: WasmModule;
@@ -42,7 +50,7 @@ class WasmGemm {
   readonly workBytes: number;
   private f32: Float32Array;
   private f64: Float64Array;
-  private pool: GemmPool | null = null;
+  pool: GemmPool | null = null;
 
   constructor(module: WasmModule) {
     const api = wasmApi as NonNullable<typeof wasmApi>;
@@ -109,6 +117,7 @@ class WasmGemm {
     if (parallel) {
       gemmStats.threaded++;
       const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, this.workBytes, Math.min(chunks, MAX_CHUNKS - 2)];
+      gemmStats.chunks += job[14];
       pool.run(job, this.x.gemmChunk);
     } else {
       (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
