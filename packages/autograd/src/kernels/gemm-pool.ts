@@ -11,9 +11,12 @@
 //
 // Workers start asynchronously, so the first products run on one thread until they are up. They
 // are unref()'d, so they never keep the process alive (at exit Node terminates them mid-wait).
-// After a job a worker spins for SPIN_MS before sleeping, as BLAS thread pools do: the products of
+// After a job a worker spins for SPIN_US before sleeping, as BLAS thread pools do: the products of
 // a training step come a few hundred microseconds apart, and waking a sleeping thread costs tens to
-// hundreds of microseconds (more on a VM, where the idle vCPU has halted).
+// hundreds of microseconds (more on a VM, where the idle vCPU has halted). The main thread, waiting
+// for chunks in flight, spins only briefly before sleeping: if the worker was preempted, a spinning
+// main thread would hold the very core it needs.
+
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 
@@ -22,6 +25,7 @@ const CLAIM = 0; // (job sequence number << 12) | next unclaimed chunk
 const FIN = 16; // chunks finished in the current job
 const FAIL = 17; // 1 + the chunk a worker failed on, or 0
 const BY_WORKERS = 18; // chunks run by workers, ever (statistics)
+const SPIN = 19; // how long (µs) an idle worker spins before sleeping, set by the main thread
 const PARAMS = 32; // the job: see GemmJob
 const STATE = 64; // per worker: 0 starting, 1 ready, 2 failed
 const READY = 1;
@@ -30,7 +34,9 @@ const SEQ_MASK = 0xfffff;
 const CHUNK_BITS = 12;
 /** Chunks per job stay below this (the claim word keeps 12 bits for the chunk index, 4095 = closed). */
 export const MAX_CHUNKS = 1 << CHUNK_BITS;
-const SPIN_MS = 2;
+/** Default spin of an idle worker, µs. */
+export const SPIN_US = 500;
+const MAIN_SPIN_MS = 0.1;
 
 /**
  * The arguments of the wasm gemmChunk (element size, transA, transB, m, n, k, a, lda, b, ldb, c,
@@ -60,7 +66,7 @@ let seen = 0;
 for (;;) {
   let w = Atomics.load(ctl, ${CLAIM});
   if (w >>> ${CHUNK_BITS} === seen) {
-    const until = performance.now() + ${SPIN_MS};
+    const until = performance.now() + Atomics.load(ctl, ${SPIN}) / 1000;
     while ((w = Atomics.load(ctl, ${CLAIM})) >>> ${CHUNK_BITS} === seen && performance.now() < until);
     while ((w = Atomics.load(ctl, ${CLAIM})) >>> ${CHUNK_BITS} === seen) Atomics.wait(ctl, ${CLAIM}, w);
   }
@@ -103,6 +109,7 @@ export class GemmPool {
   constructor(module: WasmModule, memory: WasmMemory, count: number) {
     const control = new SharedArrayBuffer((STATE + count) * 4);
     this.ctl = new Int32Array(control);
+    this.ctl[SPIN] = SPIN_US;
     for (let i = 0; i < count; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, index: i } });
       worker.unref();
@@ -124,6 +131,11 @@ export class GemmPool {
   /** Chunks run by worker threads since the pool started. */
   get workerChunks(): number {
     return Atomics.load(this.ctl, BY_WORKERS);
+  }
+
+  /** Makes idle workers spin for `us` microseconds before sleeping (0: sleep at once). */
+  setSpin(us: number): void {
+    Atomics.store(this.ctl, SPIN, us);
   }
 
   /** How many workers can take chunks right now. */
@@ -156,9 +168,10 @@ export class GemmPool {
 
   /**
    * Runs every chunk of `job` (see GemmJob) across this thread and the workers, and returns once
-   * all are done. `gemmChunk` is this thread's instance of the wasm export.
+   * all are done. `gemmChunk` is this thread's instance of the wasm export. Returns true if the
+   * product stalled: waiting for the workers' last chunks took longer than this thread's share.
    */
-  run(job: GemmJob, gemmChunk: ChunkFn): void {
+  run(job: GemmJob, gemmChunk: ChunkFn): boolean {
     const ctl = this.ctl;
     const chunks = job[14];
     if (!(chunks >= 1 && chunks < MAX_CHUNKS - 1)) throw new RangeError(`GemmPool.run: ${chunks} chunks`);
@@ -172,6 +185,7 @@ export class GemmPool {
     Atomics.store(ctl, CLAIM, this.seq << CHUNK_BITS);
     Atomics.notify(ctl, CLAIM);
     const args = job.slice(0, 13);
+    const started = performance.now();
     for (;;) {
       const w = Atomics.load(ctl, CLAIM);
       const chunk = w & (MAX_CHUNKS - 1);
@@ -180,9 +194,10 @@ export class GemmPool {
       gemmChunk(...args, chunk, chunks);
       Atomics.add(ctl, FIN, 1);
     }
-    // Chunks still in flight on workers: spin (they were started at most one chunk ago), then sleep.
+    // Chunks still in flight on workers: spin briefly, then sleep.
+    const mine = performance.now() - started;
     let fin = Atomics.load(ctl, FIN);
-    const until = performance.now() + SPIN_MS;
+    const until = performance.now() + MAIN_SPIN_MS;
     while (fin < chunks && performance.now() < until) fin = Atomics.load(ctl, FIN);
     const deadline = performance.now() + 60_000;
     while (fin < chunks) {
@@ -190,6 +205,7 @@ export class GemmPool {
       fin = Atomics.load(ctl, FIN);
       if (fin < chunks && performance.now() > deadline) throw new Error('matmul: a worker thread did not finish its block within 60 s');
     }
+    const stalled = performance.now() - started - mine > mine + 0.05;
     const failed = Atomics.load(ctl, FAIL);
     if (failed !== 0) {
       // A worker trapped: redo its chunk here (which throws if the fault is real) and retire it.
@@ -197,6 +213,7 @@ export class GemmPool {
       process.emitWarning('tapegrad: a matmul worker thread failed; its block was recomputed on the main thread');
       gemmChunk(...args, failed - 1, chunks);
     }
+    return stalled;
   }
 
   /** Stops every worker (they are idle between calls; nothing is in flight). */

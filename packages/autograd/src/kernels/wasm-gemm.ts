@@ -10,7 +10,14 @@
 //   [A][B][C][work 0][work 1]…   each 64-byte aligned; work t is thread t's packing scratch.
 // The memory is a shared WebAssembly.Memory (growing it never detaches the buffers other threads
 // see) and only ever grows.
-import { GemmPool, MAX_CHUNKS } from './gemm-pool.ts';
+//
+// Threads must not cost more than they bring. On a machine other processes load, a worker can be
+// preempted holding a chunk, which nobody else can finish (it is half accumulated), and the main
+// thread then waits a scheduler time slice. So when a product stalls like that (the wait for the
+// workers' last chunks exceeds the main thread's own share), the pool sits out the next 1, 2, 4 …
+// 256 threadable products (halving the back-off after each good one), its idle workers sleeping
+// at once rather than spinning, so as not to take CPU from the main thread.
+import { GemmPool, MAX_CHUNKS, SPIN_US } from './gemm-pool.ts';
 import type { FloatArray } from './dtype.ts';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
@@ -32,10 +39,12 @@ const PAGE = 65536;
 const align = (bytes: number): number => (bytes + 63) & ~63;
 
 /**
- * Counters for tests and benchmarks: products run, how many were split across threads, and the
- * chunks of those run by workers (see workerChunks()).
+ * Counters for tests and benchmarks: products run, how many were split across threads and into how
+ * many chunks in all (workerChunks() says how many of those the workers ran), and back-offs.
  */
-export const gemmStats = { calls: 0, threaded: 0, chunks: 0 };
+export const gemmStats = { calls: 0, threaded: 0, chunks: 0, backoffs: 0 };
+
+const MAX_BACKOFF = 256;
 
 /** Chunks of threaded products that worker threads (not the main thread) have run. */
 export function workerChunks(): number {
@@ -51,6 +60,8 @@ class WasmGemm {
   private f32: Float32Array;
   private f64: Float64Array;
   pool: GemmPool | null = null;
+  private skip = 0;
+  private backoff = 0;
 
   constructor(module: WasmModule) {
     const api = wasmApi as NonNullable<typeof wasmApi>;
@@ -105,8 +116,12 @@ class WasmGemm {
     const pc = pb + align(bLen * size);
     const work = pc + align(cLen * size);
     const pool = threads > 1 && chunks > 1 ? this.poolOf(threads - 1) : null;
-    const parallel = pool !== null && pool.ready() > 0;
-    this.ensure(work + (parallel ? pool.size + 1 : 1) * this.workBytes);
+    let parallel = pool !== null && pool.ready() > 0;
+    if (parallel && this.skip > 0) {
+      this.skip--;
+      parallel = false;
+    }
+    this.ensure(work + (parallel ? (pool as GemmPool).size + 1 : 1) * this.workBytes);
     const view = size === 8 ? this.f64 : this.f32;
     view.set(a.length === aLen ? a : a.subarray(0, aLen), pa / size);
     view.set(b.length === bLen ? b : b.subarray(0, bLen), pb / size);
@@ -118,11 +133,24 @@ class WasmGemm {
       gemmStats.threaded++;
       const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, this.workBytes, Math.min(chunks, MAX_CHUNKS - 2)];
       gemmStats.chunks += job[14];
-      pool.run(job, this.x.gemmChunk);
+      this.judge(pool as GemmPool, (pool as GemmPool).run(job, this.x.gemmChunk));
     } else {
       (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
     }
     out.set(view.subarray(pc / size, pc / size + cLen));
+  }
+
+  /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
+  private judge(pool: GemmPool, stalled: boolean): void {
+    if (stalled) {
+      gemmStats.backoffs++;
+      this.backoff = Math.min(MAX_BACKOFF, Math.max(1, 2 * this.backoff));
+      this.skip = this.backoff;
+      pool.setSpin(0);
+    } else {
+      this.backoff >>= 1;
+      pool.setSpin(SPIN_US);
+    }
   }
 }
 
