@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   backendAvailable,
   backendUnavailableReason,
@@ -23,7 +23,7 @@ import {
 import type { DType, FloatArray } from './index.ts';
 import { allocate, DTYPES } from './dtype.ts';
 import { Random } from './random.ts';
-import { gemmStats, workerChunks } from './wasm-gemm.ts';
+import { gemmStats, gemmTuning, workerChunks } from './wasm-gemm.ts';
 
 type Form = 'NN' | 'TN' | 'NT';
 type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;
@@ -224,6 +224,11 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
 
   it('large products split across worker threads agree too, in every form and dtype', async () => {
     setKernelThreads(2);
+    // On a loaded machine a stalled product would make later ones back off to one thread.
+    gemmTuning.backoff = false;
+    onTestFinished(() => {
+      gemmTuning.backoff = true;
+    });
     expect(await kernelThreadsReady()).toBe(2);
     for (const [m, k, n] of BIG) expect((m * k * n) / WASM_THREAD_MIN_MACS).toBeGreaterThanOrEqual(2);
     const before = gemmStats.threaded;

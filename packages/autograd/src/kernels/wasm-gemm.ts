@@ -46,6 +46,9 @@ export const gemmStats = { calls: 0, threaded: 0, chunks: 0, backoffs: 0 };
 
 const MAX_BACKOFF = 256;
 
+/** Switches for tests: `backoff: false` keeps every threadable product threaded. */
+export const gemmTuning = { backoff: true };
+
 /** Chunks of threaded products that worker threads (not the main thread) have run. */
 export function workerChunks(): number {
   return instance?.pool?.workerChunks ?? 0;
@@ -142,7 +145,7 @@ class WasmGemm {
 
   /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
   private judge(pool: GemmPool, stalled: boolean): void {
-    if (stalled) {
+    if (stalled && gemmTuning.backoff) {
       gemmStats.backoffs++;
       this.backoff = Math.min(MAX_BACKOFF, Math.max(1, 2 * this.backoff));
       this.skip = this.backoff;
