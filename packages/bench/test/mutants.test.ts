@@ -2,10 +2,13 @@ import type { DType } from '@tapegrad/autograd/kernels';
 import type { Engine, NetworkSpec } from '@tapegrad/bench';
 import { autogradEngine, compareSymbols, initParams, makeBatches, manualEngine, runWorkload, syntheticDataset, workloadByName } from '@tapegrad/bench';
 import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from './each-backend.ts';
 import { chapterCopy, MUTANTS } from './mutants/index.ts';
 
 // Checker sensitivity: every classic backprop mistake, planted in a copy of the chapter's backward, must be flagged
-// by the equality report, which must name the layer (1-based) and the symbol where the mistake is made.
+// by the equality report, which must name the layer (1-based) and the symbol where the mistake is made. On every
+// kernel backend: the mutants' nets are small enough that their products stay in JS even on 'wasm' (each-backend.ts),
+// but the ReLU mutant on the spiral workload runs its 256-row products in the wasm kernels.
 
 interface Net {
   readonly label: string;
@@ -37,61 +40,63 @@ function compareWith(make: (spec: NetworkSpec, dtype: DType) => Engine, net: Net
   return compareSymbols({ name: a.name, symbols: a.symbols(batch), params: a.getParams() }, { name: b.name, symbols: b.symbols(batch), params: b.getParams() }, dtype);
 }
 
-describe('the unmodified chapter copy', () => {
-  for (const net of NETS) {
-    for (const dtype of ['float32', 'float64'] as const) {
-      it(`agrees with manual and autograd: ${net.label}, ${dtype}`, () => {
-        expect(compareWith(chapterCopy, net, dtype).pass).toBe(true);
-        expect(compareWith(chapterCopy, net, dtype, autogradEngine).pass).toBe(true);
-      });
-    }
-  }
-});
-
-describe('every mutant is caught at the right layer and symbol', () => {
-  for (const m of MUTANTS) {
-    for (const net of NETS.filter((x) => x.square || !m.squareOnly)) {
+describeEachBackend('checker sensitivity', () => {
+  describe('the unmodified chapter copy', () => {
+    for (const net of NETS) {
       for (const dtype of ['float32', 'float64'] as const) {
-        it(`${m.name}: ${net.label}, ${dtype}`, () => {
-          const n = net.spec.sizes.length - 1;
-          for (const reference of [manualEngine, autogradEngine]) {
-            const r = compareWith(m.make, net, dtype, reference);
-            expect(r.pass).toBe(false);
-            expect(r.firstDivergence).not.toBeNull();
-            const { layer, symbol } = r.firstDivergence!;
-            expect({ layer, symbol }).toEqual(m.expect(n));
-            // everything before the divergence in the walk still agrees: the report points at the cause, not a symptom
-            const i = r.entries.findIndex((e) => !e.pass);
-            expect(r.entries.slice(0, i).every((e) => e.pass)).toBe(true);
-          }
+        it(`agrees with manual and autograd: ${net.label}, ${dtype}`, () => {
+          expect(compareWith(chapterCopy, net, dtype).pass).toBe(true);
+          expect(compareWith(chapterCopy, net, dtype, autogradEngine).pass).toBe(true);
         });
       }
     }
-  }
-});
-
-describe('a mutant plugged into a whole run', () => {
-  it('fails the check, names the divergence, sides the finite differences with manual, and gets no speed figure', async () => {
-    const w = workloadByName('chapter');
-    const m = MUTANTS.find((x) => x.name === 'missing 1/N')!;
-    const r = await runWorkload(w, 'float64', { candidate: m.make, steps: 3 });
-    expect(r.equality.pass).toBe(false);
-    expect(r.equality.firstDivergence).toMatchObject({ layer: 3, symbol: 'delta', step: 0 });
-    expect(r.speed).toBeNull();
-    expect(r.speedNote).toMatch(/equality check failed/);
-    const fd = r.equality.finiteDifferences;
-    expect(fd.pass).toBe(false);
-    for (const s of fd.samples) {
-      expect(s.engines.find((e) => e.name === 'manual')!.status).toBe('pass');
-    }
-    expect(fd.samples.some((s) => s.engines.find((e) => e.name.startsWith('mutant'))!.status === 'fail')).toBe(true);
   });
 
-  it('a ReLU mutant on the spiral workload is caught as well', async () => {
-    const w = workloadByName('spiral');
-    const m = MUTANTS.find((x) => x.name === 'bias summed over the wrong axis')!;
-    const r = await runWorkload(w, 'float32', { candidate: m.make, steps: 1, speed: false });
-    expect(r.equality.pass).toBe(false);
-    expect(r.equality.firstDivergence).toMatchObject({ layer: 3, symbol: 'db' });
+  describe('every mutant is caught at the right layer and symbol', () => {
+    for (const m of MUTANTS) {
+      for (const net of NETS.filter((x) => x.square || !m.squareOnly)) {
+        for (const dtype of ['float32', 'float64'] as const) {
+          it(`${m.name}: ${net.label}, ${dtype}`, () => {
+            const n = net.spec.sizes.length - 1;
+            for (const reference of [manualEngine, autogradEngine]) {
+              const r = compareWith(m.make, net, dtype, reference);
+              expect(r.pass).toBe(false);
+              expect(r.firstDivergence).not.toBeNull();
+              const { layer, symbol } = r.firstDivergence!;
+              expect({ layer, symbol }).toEqual(m.expect(n));
+              // everything before the divergence in the walk still agrees: the report points at the cause, not a symptom
+              const i = r.entries.findIndex((e) => !e.pass);
+              expect(r.entries.slice(0, i).every((e) => e.pass)).toBe(true);
+            }
+          });
+        }
+      }
+    }
+  });
+
+  describe('a mutant plugged into a whole run', () => {
+    it('fails the check, names the divergence, sides the finite differences with manual, and gets no speed figure', async () => {
+      const w = workloadByName('chapter');
+      const m = MUTANTS.find((x) => x.name === 'missing 1/N')!;
+      const r = await runWorkload(w, 'float64', { candidate: m.make, steps: 3 });
+      expect(r.equality.pass).toBe(false);
+      expect(r.equality.firstDivergence).toMatchObject({ layer: 3, symbol: 'delta', step: 0 });
+      expect(r.speed).toBeNull();
+      expect(r.speedNote).toMatch(/equality check failed/);
+      const fd = r.equality.finiteDifferences;
+      expect(fd.pass).toBe(false);
+      for (const s of fd.samples) {
+        expect(s.engines.find((e) => e.name === 'manual')!.status).toBe('pass');
+      }
+      expect(fd.samples.some((s) => s.engines.find((e) => e.name.startsWith('mutant'))!.status === 'fail')).toBe(true);
+    });
+
+    it('a ReLU mutant on the spiral workload is caught as well', async () => {
+      const w = workloadByName('spiral');
+      const m = MUTANTS.find((x) => x.name === 'bias summed over the wrong axis')!;
+      const r = await runWorkload(w, 'float32', { candidate: m.make, steps: 1, speed: false });
+      expect(r.equality.pass).toBe(false);
+      expect(r.equality.firstDivergence).toMatchObject({ layer: 3, symbol: 'db' });
+    });
   });
 });
