@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { backendAvailable, getBackend } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main, userPath } from './cli.ts';
 
@@ -36,6 +37,12 @@ describe('CLI usage errors', () => {
     expect(r.err).toMatch(/unknown dtype "float16"; choose from float32, float64/);
   });
 
+  it('an unknown kernel backend lists the choices', async () => {
+    const r = await run('--backend', 'gpu');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown kernel backend "gpu"; choose from js, wasm/);
+  });
+
   it('steps must be a positive integer', async () => {
     for (const bad of ['0', '-3', '2.5', 'many']) {
       const r = await run('--steps', bad);
@@ -55,7 +62,7 @@ describe('CLI usage errors', () => {
   it('--help lists every option and exits 0', async () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
-    for (const flag of ['--workload', '--dtype', '--steps', '--quick', '--json', '--markdown', '--data', '--no-speed']) expect(r.out).toContain(flag);
+    for (const flag of ['--workload', '--dtype', '--steps', '--quick', '--json', '--markdown', '--data', '--no-speed', '--backend']) expect(r.out).toContain(flag);
   });
 
   it('a --data directory that does not exist is reported', async () => {
@@ -87,4 +94,27 @@ describe('a run', () => {
     for (const key of ['exact', 'maxAbs', 'maxRel', 'maxUlps']) expect(w.equality).toHaveProperty(key);
     expect(readFileSync(md, 'utf8')).toMatch(/\| chapter \| 2-2-2-3 sigmoid ×3 \| float64 \| PASS/);
   });
+
+  for (const backend of ['js', 'wasm'] as const) {
+    it.skipIf(!backendAvailable(backend))(`--backend ${backend}: used by both engines, named in the summary, the JSON and the markdown`, async () => {
+      const before = getBackend();
+      const dir = mkdtempSync(join(tmpdir(), 'tapegrad-cli-'));
+      const json = join(dir, 'out.json');
+      const md = join(dir, 'out.md');
+      const r = await run('--backend', backend, '--workload', 'spiral', '--dtype', 'float32', '--steps', '2', '--no-speed', '--json', json, '--markdown', md);
+      expect(r.code).toBe(0);
+      expect(getBackend()).toBe(before); // restored after the run
+      expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}( \\(\\d+ threads?\\))? kernels, on `));
+      expect(r.out).toMatch(new RegExp(`Kernel backend: ${backend}\\b`));
+      expect(r.out).toMatch(new RegExp(`passed in [\\d.]+ s on the ${backend} kernels`));
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      expect(report.backend).toBe(backend);
+      expect(report.kernelThreads).toBeGreaterThanOrEqual(1);
+      const w = report.workloads[0];
+      expect(w.backend).toBe(backend);
+      const text = readFileSync(md, 'utf8');
+      expect(text).toContain(`Kernel backend: ${backend}`);
+      expect(text).toContain(`${backend} kernels.`);
+    });
+  }
 });

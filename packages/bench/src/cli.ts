@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { DType } from '@tapegrad/autograd/kernels';
+import type { DType, KernelBackend } from '@tapegrad/autograd/kernels';
+import { getBackend, kernelThreadsReady } from '@tapegrad/autograd/kernels';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
 import { progressFor } from './progress.ts';
-import { detailText, jsonReport, markdownReport, summaryTable } from './report.ts';
+import { backendLabel, checkBackend, KERNEL_BACKENDS } from './kernel-backend.ts';
+import { detailText, jsonReport, markdownReport, summaryCaption, summaryTable } from './report.ts';
 import type { WorkloadResult } from './run.ts';
 import { runWorkload } from './run.ts';
 import type { Workload } from './workloads.ts';
@@ -37,6 +39,15 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A kernel backend name that this process can use: unknown names list the choices, unavailable ones say why. */
+function backendArg(value: string): KernelBackend {
+  try {
+    return checkBackend(value.trim());
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** A user path, relative to the directory pnpm was started from. */
 export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
   return isAbsolute(p) ? p : resolve(env.INIT_CWD ?? process.cwd(), p);
@@ -53,6 +64,7 @@ interface CliOptions {
   speed: boolean;
   details: boolean;
   peers?: PeerName[] | true;
+  backend?: KernelBackend;
 }
 
 export function buildProgram(): Command {
@@ -71,6 +83,11 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) for mnist-mlp and wide')
     .option('--no-speed', 'check equality only, no benchmarks')
     .option('--no-details', 'print only the summary table, not the per-workload reports')
+    .option(
+      '-b, --backend <name>',
+      `kernel backend of the matrix products, for both engines (choices: ${KERNEL_BACKENDS.join(', ')}; default: the library's, wasm where it loads, or $TAPEGRAD_BACKEND)`,
+      backendArg,
+    )
     .option('--peers [names]', `also check and time other libraries on the float32 workloads (choices: ${PEER_NAMES.join(', ')}; default both)`, listOf('peer', PEER_NAMES))
     .showHelpAfterError('(run with --help for every option)')
     .allowExcessArguments(false);
@@ -95,6 +112,9 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     throw e;
   }
   const o = program.opts<CliOptions>();
+  const backend = o.backend ?? getBackend();
+  // start the kernel worker threads before anything is timed (they would otherwise start during the first big product)
+  const threads = backend === 'wasm' ? await kernelThreadsReady() : 1;
   const workloads: Workload[] = (o.workload ?? WORKLOAD_NAMES).map((n) => workloadByName(n));
   const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
   const dataDir = o.data === undefined ? undefined : userPath(o.data);
@@ -102,7 +122,8 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
   const command = `pnpm bench ${args.join(' ')}`.trim();
   io.out.write(
-    `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, on ${machine}\n`,
+    `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, ` +
+      `${backendLabel(backend, threads)} kernels, on ${machine}\n`,
   );
   let peers: StartedPeer[] | undefined;
   if (o.peers !== undefined) {
@@ -118,6 +139,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
         dataDir,
         speed: o.speed,
         peers,
+        backend,
         progress: progressFor(`[${w.name} ${dtype}]`, io.out),
       });
       results.push(r);
@@ -125,14 +147,15 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  io.out.write(`${summaryTable(results)}\n`);
+  io.out.write(`${summaryCaption(results, threads)}\n${summaryTable(results)}\n`);
   const failed = results.filter((r) => !r.equality.pass);
   io.out.write(
     failed.length === 0
-      ? `All ${results.length} equality checks passed in ${seconds.toFixed(1)} s.\n`
-      : `${failed.length} of ${results.length} equality checks FAILED (${failed.map((r) => `${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
+      ? `All ${results.length} equality checks passed in ${seconds.toFixed(1)} s on the ${backend} kernels.\n`
+      : `${failed.length} of ${results.length} equality checks FAILED on the ${backend} kernels ` +
+          `(${failed.map((r) => `${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
   );
-  const meta = { command, machine, date: new Date().toISOString(), seconds };
+  const meta = { command, machine, date: new Date().toISOString(), seconds, kernelThreads: threads };
   if (o.json !== undefined) {
     const file = userPath(o.json);
     writeFileSync(file, `${JSON.stringify(jsonReport(results, meta), null, 2)}\n`);

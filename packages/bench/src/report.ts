@@ -25,7 +25,20 @@ function fdCell(r: WorkloadResult): string {
   return `${ok}/${fd.checked} ok${fd.kinks ? `, ${fd.kinks} kink` : ''}${fd.failed ? `, ${fd.failed} FAIL` : ''}`;
 }
 
-const SUMMARY_HEAD = ['workload', 'network', 'dtype', 'equality', 'max rel', 'ulps', 'finite diff.', 'lockstep', 'autograd ms', 'manual ms', 'ratio', '± rme'];
+const SUMMARY_HEAD = [
+  'workload',
+  'network',
+  'dtype',
+  'equality',
+  'max rel',
+  'ulps',
+  'finite diff.',
+  'lockstep',
+  'autograd ms',
+  'manual ms',
+  'ratio',
+  '± rme',
+];
 
 /** cli-table3 without the rules between body rows. */
 const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
@@ -73,13 +86,26 @@ function summaryCells(r: WorkloadResult, peers: readonly string[]): string[] {
  * One row per workload and dtype: network (sizes, activation, ×batch), equality (bit-exact or within tolerance,
  * else where the engines first diverge), the largest relative error and ulp distance over all lockstep steps,
  * finite-difference samples, lockstep steps and parameter drift, and the median ms per training step; with
- * peers, each peer's median ms per training step (or why there is none).
+ * peers, each peer's median ms per training step (or why there is none). The kernel backend is not a column: see
+ * summaryCaption.
  */
 export function summaryTable(results: readonly WorkloadResult[]): string {
   const peers = peerNames(results);
   const t = new Table({ head: summaryHead(results), ...COMPACT });
   for (const r of results) t.push(summaryCells(r, peers));
   return t.toString();
+}
+
+/** The kernel backends of these results, in order of first appearance. */
+function backendsOf(results: readonly WorkloadResult[]): string[] {
+  return [...new Set(results.map((r) => r.backend))];
+}
+
+/** The line that goes with the summary table: which kernel backend the matrix products ran on. */
+export function summaryCaption(results: readonly WorkloadResult[], threads?: number): string {
+  const b = backendsOf(results);
+  const t = threads === undefined || !b.includes('wasm') ? '' : ` (${threads} ${threads === 1 ? 'thread' : 'threads'})`;
+  return `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}`;
 }
 
 function entryRow(e: SymbolDiff): string[] {
@@ -98,7 +124,10 @@ function entryRow(e: SymbolDiff): string[] {
 export function detailText(r: WorkloadResult): string {
   const lines: string[] = [];
   const e = r.equality;
-  lines.push(`${r.name} ${r.dtype}: ${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.engines[0]} vs ${r.engines[1]}`);
+  lines.push(
+    `${r.name} ${r.dtype}: ${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.engines[0]} vs ${r.engines[1]}, ` +
+      `${r.backend} kernels`,
+  );
   lines.push(
     `  tolerance: relative error ${sci(e.tolerance.rtol, 0)}, measured against max(|a|, |b|, ${e.tolerance.floor} × scale), ` +
       `scale = the larger of the array's largest value and the size of the terms it sums`,
@@ -142,10 +171,14 @@ function mdRow(cells: readonly string[]): string {
 }
 
 /** The summary and the details as markdown. */
-export function markdownReport(results: readonly WorkloadResult[], meta: { command: string; date: string; machine: string }): string {
+export function markdownReport(
+  results: readonly WorkloadResult[],
+  meta: { command: string; date: string; machine: string; kernelThreads?: number },
+): string {
   const out: string[] = [];
   out.push('# tapegrad bench: autograd vs manual backprop', '');
   out.push(`\`${meta.command}\` on ${meta.machine}, ${meta.date}.`, '');
+  out.push(`${summaryCaption(results, meta.kernelThreads)}.`, '');
   const peers = peerNames(results);
   const head = summaryHead(results);
   out.push(mdRow(head), mdRow(head.map(() => '---')));
@@ -153,7 +186,7 @@ export function markdownReport(results: readonly WorkloadResult[], meta: { comma
   out.push('');
   for (const r of results) {
     out.push(`## ${r.name} (${r.dtype})`, '');
-    out.push(`${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.steps} lockstep steps at lr ${r.lr}.`, '');
+    out.push(`${sizesLabel(r.sizes)} ${r.activation}, batch ${r.batch}, ${r.data} data, ${r.steps} lockstep steps at lr ${r.lr}, ${r.backend} kernels.`, '');
     const head = ['step 0', 'shape', 'bit-exact', 'max abs', 'max rel', 'max ulps', 'result'];
     out.push(mdRow(head), mdRow(head.map(() => '---')));
     for (const e of r.equality.report.entries) out.push(mdRow(entryRow(e)));
@@ -174,10 +207,15 @@ export function markdownReport(results: readonly WorkloadResult[], meta: { comma
 /** Numbers JSON cannot hold (∞, NaN) become null. */
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** The machine-readable results: `{ workloads: [{ name, sizes, activation, batch, dtype, equality, speed }] }`. */
+/**
+ * The machine-readable results: `{ backend, workloads: [{ name, sizes, activation, batch, dtype, backend, equality,
+ * speed }] }`; the top-level `backend` is the one every workload ran on (a list if they differ).
+ */
 export function jsonReport(results: readonly WorkloadResult[], meta: Record<string, unknown> = {}): unknown {
+  const backends = backendsOf(results);
   return {
     ...meta,
+    backend: backends.length === 1 ? backends[0] : backends,
     workloads: results.map((r) => {
       const e = r.equality;
       const fd = e.finiteDifferences;
@@ -187,6 +225,7 @@ export function jsonReport(results: readonly WorkloadResult[], meta: Record<stri
         activation: r.activation,
         batch: r.batch,
         dtype: r.dtype,
+        backend: r.backend,
         data: r.data,
         engines: r.engines,
         equality: {

@@ -1,4 +1,5 @@
-import type { DType } from '@tapegrad/autograd/kernels';
+import type { DType, KernelBackend } from '@tapegrad/autograd/kernels';
+import { getBackend, setBackend } from '@tapegrad/autograd/kernels';
 import type { Divergence, EqualityReport } from './compare.ts';
 import { TOLERANCES } from './compare.ts';
 import { headOf, makeBatches } from './datasets/dataset.ts';
@@ -53,6 +54,11 @@ export interface RunOptions {
   /** Other libraries to check and time beside tapegrad (started already; see startPeers). */
   readonly peers?: readonly StartedPeer[];
   readonly progress?: ProgressSink;
+  /**
+   * The kernel backend of the matrix products during the run (both engines): selected at the start, the previous
+   * one restored at the end. Default: whatever is selected (the library's default: wasm where it loads).
+   */
+  readonly backend?: KernelBackend;
 }
 
 export interface EqualitySummary {
@@ -90,6 +96,8 @@ export interface WorkloadResult {
   readonly activation: string;
   readonly batch: number;
   readonly dtype: DType;
+  /** The kernel backend the matrix products ran on. */
+  readonly backend: KernelBackend;
   /** The data set actually used: 'chapter', 'spiral', 'synthetic' or 'mnist'. */
   readonly data: string;
   readonly steps: number;
@@ -108,7 +116,19 @@ export interface WorkloadResult {
 
 /** Checks, then times, one workload in one dtype. */
 export async function runWorkload(w: Workload, dtype: DType, options: RunOptions = {}): Promise<WorkloadResult> {
+  if (options.backend === undefined) return run(w, dtype, options);
+  const previous = getBackend();
+  setBackend(options.backend);
+  try {
+    return await run(w, dtype, options);
+  } finally {
+    setBackend(previous);
+  }
+}
+
+async function run(w: Workload, dtype: DType, options: RunOptions): Promise<WorkloadResult> {
   const started = performance.now();
+  const backend = getBackend();
   const { quick = false, progress = silent, candidate = autogradEngine, reference = manualEngine } = options;
   const steps = options.steps ?? (quick ? w.quickSteps : w.steps);
   const spec: NetworkSpec = { sizes: w.sizes, activation: w.activation };
@@ -141,7 +161,11 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
   progress.end(`${fd.checked} parameters, ${fd.failed} failed, ${fd.kinks} at a ReLU kink`);
 
   progress.phase(`lockstep, ${steps} SGD steps`, steps);
-  const ls = lockstep(a, b, candidate(spec, dtype), batches, dtype, { steps, lr: w.lr, onStep: (t, n) => progress.tick(t, n) });
+  const ls = lockstep(a, b, candidate(spec, dtype), batches, dtype, {
+    steps,
+    lr: w.lr,
+    onStep: (t, n) => progress.tick(t, n),
+  });
   const failures: string[] = [];
   if (!ls.equality.pass) failures.push('gradients');
   if (!ls.drift.pass) failures.push('parameter drift');
@@ -202,6 +226,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
     activation: w.activation,
     batch: w.batch,
     dtype,
+    backend,
     data: ds.name,
     steps,
     lr: w.lr,

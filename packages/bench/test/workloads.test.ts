@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdx, jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
 import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from './each-backend.ts';
 
 // The named workloads end to end, as the CLI runs them (equality only; `wide` takes seconds per step in the
-// reference kernels, so it is left to `pnpm bench --quick`). Speed is run once, for its shape, never timed.
+// reference kernels, so it is left to `pnpm bench --quick` and, at its shapes, to cross-backend.test.ts). The
+// equality runs repeat on every kernel backend; speed is run once, for its shape, never timed.
 
 describe('workloads', () => {
   it('are the four of the issue', () => {
@@ -18,19 +20,6 @@ describe('workloads', () => {
     ]);
     expect(() => workloadByName('mnist')).toThrow(/unknown workload "mnist"; expected one of chapter, spiral, mnist-mlp, wide/);
   });
-
-  for (const name of ['chapter', 'spiral', 'mnist-mlp']) {
-    for (const dtype of ['float32', 'float64'] as const) {
-      it(`${name} ${dtype}: the engines agree at every lockstep step`, async () => {
-        const r = await runWorkload(workloadByName(name), dtype, { quick: true, speed: false });
-        expect(r.equality.pass, JSON.stringify(r.equality.firstDivergence)).toBe(true);
-        expect(r.equality.finiteDifferences.pass).toBe(true);
-        expect(r.losses.autograd).toHaveLength(r.steps);
-        expect(r.speed).toBeNull();
-        expect(r.speedNote).toMatch(/--no-speed/);
-      });
-    }
-  }
 
   it('training lowers the loss of the spiral', async () => {
     const r = await runWorkload(workloadByName('spiral'), 'float64', { steps: 30, speed: false });
@@ -71,4 +60,20 @@ describe('workloads', () => {
     expect(r.data).toBe('mnist');
     expect(r.equality.pass).toBe(true);
   });
+});
+
+describeEachBackend('the workloads', (backend) => {
+  for (const name of ['chapter', 'spiral', 'mnist-mlp']) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${name} ${dtype}: the engines agree at every lockstep step`, async () => {
+        const r = await runWorkload(workloadByName(name), dtype, { quick: true, speed: false });
+        expect(r.backend).toBe(backend);
+        expect(r.equality.pass, JSON.stringify(r.equality.firstDivergence)).toBe(true);
+        expect(r.equality.finiteDifferences.pass).toBe(true);
+        expect(r.losses.autograd).toHaveLength(r.steps);
+        expect(r.speed).toBeNull();
+        expect(r.speedNote).toMatch(/--no-speed/);
+      });
+    }
+  }
 });
