@@ -107,13 +107,20 @@ describe('a run', () => {
       expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}( \\(\\d+ threads?\\))? kernels, on `));
       expect(r.out).toMatch(new RegExp(`Kernel backend: ${backend}\\b`));
       expect(r.out).toMatch(new RegExp(`passed in [\\d.]+ s on the ${backend} kernels`));
+      expect(r.out).toMatch(/│ peak RSS MB │/);
+      expect(r.out).toMatch(/memory: peak RSS \d+ MB while the workload ran/);
       const report = JSON.parse(readFileSync(json, 'utf8'));
       expect(report.backend).toBe(backend);
       expect(report.kernelThreads).toBeGreaterThanOrEqual(1);
       const w = report.workloads[0];
       expect(w.backend).toBe(backend);
+      expect(w.memory.peakRssMB).toBeGreaterThan(0);
+      expect(w.memory.peakRssMB).toBeGreaterThanOrEqual(w.memory.startRssMB);
+      expect(w.memory.processMaxRssMB).toBeGreaterThanOrEqual(w.memory.peakRssMB - 1);
+      expect(w.memory.samples).toBeGreaterThanOrEqual(2 + 3); // start, data, finite differences, each step, end
       const text = readFileSync(md, 'utf8');
       expect(text).toContain(`Kernel backend: ${backend}`);
+      expect(text).toMatch(/\| peak RSS MB \|/);
       expect(text).toContain(`${backend} kernels.`);
     });
   }

@@ -30,5 +30,7 @@ export { runWorkload } from './run.ts';
 export { detailText, jsonReport, markdownReport, summaryCaption, summaryTable } from './report.ts';
 export type { KernelBackend } from './kernel-backend.ts';
 export { backendLabel, checkBackend, KERNEL_BACKENDS, onBackend, withBackend } from './kernel-backend.ts';
+export type { MemoryFigures } from './memory.ts';
+export { RssSampler } from './memory.ts';
 export type { Peer, PeerGradients, PeerName, PeerResult, PeerRunContext, PeerSession, StartedPeer } from './peers/index.ts';
 export { PEER_NAMES, runPeers, startPeers } from './peers/index.ts';

@@ -38,6 +38,7 @@ const SUMMARY_HEAD = [
   'manual ms',
   'ratio',
   '± rme',
+  'peak RSS MB',
 ];
 
 /** cli-table3 without the rules between body rows. */
@@ -59,6 +60,7 @@ function summaryRow(r: WorkloadResult): string[] {
     s ? ms(s.manualMs) : '—',
     s ? `${s.ratio.toFixed(2)}×` : '—',
     s ? `±${s.rme.toFixed(0)}%` : '—',
+    r.memory.peakRssMB.toFixed(0),
   ];
 }
 
@@ -85,9 +87,9 @@ function summaryCells(r: WorkloadResult, peers: readonly string[]): string[] {
 /**
  * One row per workload and dtype: network (sizes, activation, ×batch), equality (bit-exact or within tolerance,
  * else where the engines first diverge), the largest relative error and ulp distance over all lockstep steps,
- * finite-difference samples, lockstep steps and parameter drift, and the median ms per training step; with
- * peers, each peer's median ms per training step (or why there is none). The kernel backend is not a column: see
- * summaryCaption.
+ * finite-difference samples, lockstep steps and parameter drift, the median ms per training step, and the peak
+ * resident set size sampled while the workload ran; with peers, each peer's median ms per training step (or why
+ * there is none). The kernel backend is not a column: see summaryCaption.
  */
 export function summaryTable(results: readonly WorkloadResult[]): string {
   const peers = peerNames(results);
@@ -105,7 +107,18 @@ function backendsOf(results: readonly WorkloadResult[]): string[] {
 export function summaryCaption(results: readonly WorkloadResult[], threads?: number): string {
   const b = backendsOf(results);
   const t = threads === undefined || !b.includes('wasm') ? '' : ` (${threads} ${threads === 1 ? 'thread' : 'threads'})`;
-  return `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}`;
+  return (
+    `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}; ` +
+    `peak RSS: the whole process's resident set while each workload ran, Node's own baseline included`
+  );
+}
+
+function memoryText(r: WorkloadResult): string {
+  const m = r.memory;
+  return (
+    `peak RSS ${m.peakRssMB.toFixed(0)} MB while the workload ran (${m.startRssMB.toFixed(0)} MB at its start, ${m.samples} samples); ` +
+    `process maxRSS so far ${m.processMaxRssMB.toFixed(0)} MB`
+  );
 }
 
 function entryRow(e: SymbolDiff): string[] {
@@ -158,6 +171,7 @@ export function detailText(r: WorkloadResult): string {
     lines.push(s.toString());
     for (const note of r.speed.plan.skipped) lines.push(`  ${note}`);
   } else if (r.speedNote) lines.push(`  ${r.speedNote}`);
+  lines.push(`  memory: ${memoryText(r)}`);
   for (const p of r.peers) {
     const eq = p.equality ? `gradients ${p.equality.pass ? 'agree' : 'DIFFER'} with ${r.engines[1]} (max rel ${sci(p.equality.maxRel)})` : '';
     const sp = p.speed ? `, step ${ms(p.speed.medianMs)} ms ±${p.speed.rme.toFixed(1)}% (${p.speed.samples} samples)` : '';
@@ -200,6 +214,7 @@ export function markdownReport(
       for (const f of r.speed.figures) out.push(mdRow([f.engine, f.phase, f.hz.toFixed(2), `±${f.rme.toFixed(1)}%`, ms(f.medianMs), String(f.samples)]));
       out.push('');
     } else if (r.speedNote) out.push(r.speedNote, '');
+    out.push(`Memory: ${memoryText(r)}.`, '');
   }
   return out.join('\n');
 }
@@ -209,7 +224,7 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
  * The machine-readable results: `{ backend, workloads: [{ name, sizes, activation, batch, dtype, backend, equality,
- * speed }] }`; the top-level `backend` is the one every workload ran on (a list if they differ).
+ * speed, memory }] }`; the top-level `backend` is the one every workload ran on (a list if they differ).
  */
 export function jsonReport(results: readonly WorkloadResult[], meta: Record<string, unknown> = {}): unknown {
   const backends = backendsOf(results);
@@ -275,6 +290,7 @@ export function jsonReport(results: readonly WorkloadResult[], meta: Record<stri
               })),
             }
           : {}),
+        memory: r.memory,
         seconds: r.seconds,
       };
     }),

@@ -14,12 +14,15 @@ import { runPeers } from './peers/index.ts';
 import { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 import { initParams } from './init.ts';
 import { lockstep } from './lockstep.ts';
+import type { MemoryFigures } from './memory.ts';
+import { RssSampler } from './memory.ts';
 import type { SpeedFigure, SpeedPlan } from './speed.ts';
 import { headline, measureSpeed, planSpeed } from './speed.ts';
 import type { Workload } from './workloads.ts';
 
 // One workload in one dtype, start to finish: the data, one seeded initialisation loaded into both engines, the
-// finite-difference opinion, the lockstep run, and, only when all of that agrees, the benchmarks.
+// finite-difference opinion, the lockstep run, and, only when all of that agrees, the benchmarks. The resident set
+// size is sampled throughout (memory.ts).
 
 /** How the run reports what it is doing (a progress bar on a terminal, a line per phase otherwise). */
 export interface ProgressSink {
@@ -111,6 +114,11 @@ export interface WorkloadResult {
   readonly speedNote?: string;
   /** Peer libraries on the same workload (with --peers). */
   readonly peers: readonly PeerResult[];
+  /**
+   * Resident set size while tapegrad's part ran (data, finite differences, lockstep, benchmarks; the peers after
+   * it are not included). Process-wide: see memory.ts for what that includes.
+   */
+  readonly memory: MemoryFigures;
   readonly seconds: number;
 }
 
@@ -128,6 +136,7 @@ export async function runWorkload(w: Workload, dtype: DType, options: RunOptions
 
 async function run(w: Workload, dtype: DType, options: RunOptions): Promise<WorkloadResult> {
   const started = performance.now();
+  const mem = new RssSampler();
   const backend = getBackend();
   const { quick = false, progress = silent, candidate = autogradEngine, reference = manualEngine } = options;
   const steps = options.steps ?? (quick ? w.quickSteps : w.steps);
@@ -141,6 +150,7 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
   const b = reference(spec, dtype);
   a.setParams(params);
   b.setParams(params);
+  mem.sample();
   progress.end(`${ds.name} data, ${ds.count} samples`);
 
   // the third opinion, on the first rows of the first batch at the initial parameters
@@ -158,13 +168,17 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
     ],
     { samples: options.fdSamples ?? (quick ? 12 : 24), seed: w.seed, ...DEFAULT_FD_TOLERANCE[dtype], inputDtype: dtype },
   );
+  mem.sample();
   progress.end(`${fd.checked} parameters, ${fd.failed} failed, ${fd.kinks} at a ReLU kink`);
 
   progress.phase(`lockstep, ${steps} SGD steps`, steps);
   const ls = lockstep(a, b, candidate(spec, dtype), batches, dtype, {
     steps,
     lr: w.lr,
-    onStep: (t, n) => progress.tick(t, n),
+    onStep: (t, n) => {
+      mem.sample();
+      progress.tick(t, n);
+    },
   });
   const failures: string[] = [];
   if (!ls.equality.pass) failures.push('gradients');
@@ -201,10 +215,12 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
       params,
       stepMs: ls.stepMs,
       onBenchmark: (label, i, n) => progress.tick(i, n, label),
+      onCycle: () => mem.sample(),
     });
     speed = { ...headline(figures, a.name, b.name), figures, plan };
     progress.end(`${a.name} ${ms(speed.autogradMs)} ms, ${b.name} ${ms(speed.manualMs)} ms per step`);
   }
+  const memory = mem.finish();
   let peers: PeerResult[] = [];
   if (options.peers !== undefined && options.peers.length > 0) {
     progress.phase('peers', 1);
@@ -236,6 +252,7 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
     speed,
     ...(speedNote === undefined ? {} : { speedNote }),
     peers,
+    memory,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -81,7 +81,11 @@ export function warmUp(fn: () => void, seconds: number): number {
 }
 
 /** Runs one benchmark.js benchmark of `fn` to completion. */
-export function runBenchmark(name: string, fn: () => void, options: { minSamples: number; maxTime: number; slow: boolean }): Promise<Benchmark> {
+export function runBenchmark(
+  name: string,
+  fn: () => void,
+  options: { minSamples: number; maxTime: number; slow: boolean; onCycle?: () => void },
+): Promise<Benchmark> {
   return new Promise((resolve, reject) => {
     const bench = options.slow
       ? new Benchmark(name, {
@@ -94,6 +98,8 @@ export function runBenchmark(name: string, fn: () => void, options: { minSamples
           maxTime: options.maxTime,
         } as Benchmark.Options)
       : new Benchmark(name, fn, { minSamples: options.minSamples, maxTime: options.maxTime });
+    // 'cycle' fires after every sample (benchmark.js forwards its clones' cycles to the benchmark)
+    if (options.onCycle !== undefined) bench.on('cycle', options.onCycle);
     bench.on('complete', () => (bench.error ? reject(bench.error) : resolve(bench)));
     bench.on('error', () => reject(bench.error));
     bench.run({ async: true });
@@ -108,6 +114,8 @@ export interface SpeedOptions {
   /** Rough ms per step of each engine (decides deferred benchmarks). */
   readonly stepMs: readonly number[];
   readonly onBenchmark?: (label: string, index: number, total: number) => void;
+  /** Called after every warm-up and every benchmark.js cycle (the run samples memory there). */
+  readonly onCycle?: () => void;
 }
 
 /** Benchmarks each engine on `batch` according to the plan. */
@@ -125,8 +133,9 @@ export async function measureSpeed(engines: readonly Engine[], batch: Batch, opt
         phase === 'step' ? () => void engine.step(batch, lr) : phase === 'forward' ? () => engine.forward(batch) : () => engine.backward();
       if (phase === 'backward') engine.forward(batch);
       warmUp(fn, plan.maxTime / 4);
+      options.onCycle?.();
       const slow = (options.stepMs[e] ?? 0) * SHARE[phase] > 20;
-      const bench = await runBenchmark(`${engine.name} ${phase}`, fn, { minSamples: plan.minSamples, maxTime: plan.maxTime, slow });
+      const bench = await runBenchmark(`${engine.name} ${phase}`, fn, { minSamples: plan.minSamples, maxTime: plan.maxTime, slow, onCycle: options.onCycle });
       const sample = bench.stats.sample;
       figures.push({
         engine: engine.name,
