@@ -32,6 +32,7 @@ import {
   WASM_MIN_MACS,
 } from '@tapegrad/autograd/kernels';
 import type { FloatArray } from '@tapegrad/autograd/kernels';
+import { gemmStats, workerChunks } from '../src/kernels/wasm-gemm.ts';
 
 type Form = 'NN' | 'TN' | 'NT';
 type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;
@@ -112,7 +113,10 @@ async function main(): Promise<void> {
   const ready = await kernelThreadsReady();
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`node ${process.version}, kernel threads ${ready}/${threads}, WASM_MIN_MACS ${WASM_MIN_MACS}, load average ${load()}; ${best ? 'fastest' : 'median'} ms and GFLOP/s`);
-  process.on('exit', () => console.log(`\nload average ${load()}`));
+  process.on('exit', () => {
+    const { calls, threaded, chunks, backoffs } = gemmStats;
+    console.log(`\nload average ${load()}; wasm products ${calls}, threaded ${threaded}, worker ran ${workerChunks()} of their ${chunks} chunks, back-offs after a stall ${backoffs}`);
+  });
   if (args.includes('--crossover')) return crossover();
   if (args.includes('--step')) return step();
   const names = Object.keys(WORKLOADS).filter((w) => !opt('workload') || w === opt('workload'));
