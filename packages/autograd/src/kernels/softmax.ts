@@ -63,20 +63,22 @@ export function checkLabels(op: string, labels: ArrayLike<number>, rows: number,
   }
 }
 
+/** log Σ_j e^{z_j} over the `cols` entries from `offset`, as m + log Σ_j e^{z_j − m} with m the row maximum. */
+function logSumExpRow(z: FloatArray, offset: number, cols: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < cols; j++) m = Math.max(m, z[offset + j]);
+  let s = 0;
+  for (let j = 0; j < cols; j++) s += Math.exp(z[offset + j] - m);
+  return m + Math.log(s);
+}
+
 /**
  * Mean cross-entropy of logits z (rows × cols) against class indices: (1/N) Σ_r [logsumexp(z_r) − z_{r,k_r}].
  * Computed from the logits, never from probabilities, so large logits give the exact finite loss.
  */
 export function crossEntropyIndices(z: FloatArray, labels: ArrayLike<number>, rows: number, cols: number): number {
   let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let m = -Infinity;
-    for (let j = 0; j < cols; j++) m = Math.max(m, z[o + j]);
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(z[o + j] - m);
-    total += m + Math.log(s) - z[o + labels[r]];
-  }
+  for (let r = 0; r < rows; r++) total += logSumExpRow(z, r * cols, cols) - z[r * cols + labels[r]];
   return total / rows;
 }
 
@@ -85,11 +87,7 @@ export function crossEntropyTargets(z: FloatArray, y: FloatArray, rows: number, 
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let m = -Infinity;
-    for (let j = 0; j < cols; j++) m = Math.max(m, z[o + j]);
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(z[o + j] - m);
-    const lse = m + Math.log(s);
+    const lse = logSumExpRow(z, o, cols);
     for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
   }
   return total / rows;
