@@ -1,6 +1,8 @@
 // Activations as modules, for Sequential: each is the op of the same name, applied element by element
 // (Softmax/LogSoftmax along an axis).
 
+import type { ActivationName } from '../kernels/index.ts';
+import { ACTIVATION_NAMES } from '../kernels/index.ts';
 import { leakyRelu, logSoftmax, relu, sigmoid, softmax, tanh } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
@@ -63,23 +65,19 @@ export class LogSoftmax extends Module {
   }
 }
 
-/** The names MLP() and activation() accept. */
-export type ActivationName = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'identity';
 
-/** A fresh activation module by name. */
+const MODULES: Record<ActivationName, () => Module> = {
+  relu: () => new ReLU(),
+  leakyRelu: () => new LeakyReLU(),
+  sigmoid: () => new Sigmoid(),
+  tanh: () => new Tanh(),
+  identity: () => new Identity(),
+};
+
+/** A fresh activation module by name (the names the kernels and the manual engine use). */
 export function activation(name: ActivationName): Module {
-  switch (name) {
-    case 'relu':
-      return new ReLU();
-    case 'leakyRelu':
-      return new LeakyReLU();
-    case 'sigmoid':
-      return new Sigmoid();
-    case 'tanh':
-      return new Tanh();
-    case 'identity':
-      return new Identity();
-    default:
-      throw new Error(`activation: unknown name ${JSON.stringify(name)}; expected relu, leakyRelu, sigmoid, tanh or identity`);
+  if (!Object.prototype.hasOwnProperty.call(MODULES, name)) {
+    throw new Error(`activation: unknown name ${JSON.stringify(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
+  return MODULES[name]();
 }

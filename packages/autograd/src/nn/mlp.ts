@@ -5,7 +5,7 @@
 // (xavierUniform, with the activation's gain) otherwise; biases start at 0. Parameters are named layers.{2(l−1)}.W/b.
 
 import type { DType, Random } from '../kernels/index.ts';
-import type { ActivationName } from './activations.ts';
+import type { ActivationName } from '../kernels/index.ts';
 import { activation } from './activations.ts';
 import type { LinearInit } from './linear.ts';
 import { Linear } from './linear.ts';

@@ -1,7 +1,7 @@
 import type { Tensor as TensorType } from '@tapegrad/autograd';
-import { crossEntropy, Tensor, tensor } from '@tapegrad/autograd';
-import type { ActivationName, DType } from '@tapegrad/autograd/kernels';
-import { axpy, LEAKY_SLOPE } from '@tapegrad/autograd/kernels';
+import { crossEntropy, nn, Tensor, tensor } from '@tapegrad/autograd';
+import type { DType } from '@tapegrad/autograd/kernels';
+import { axpy } from '@tapegrad/autograd/kernels';
 import type { Batch } from '../datasets/dataset.ts';
 import type { Engine, FlatParams, LayerSymbols, NetworkSpec, Params, Symbols } from '../engine.ts';
 import { batchX, hiddenActivations } from '../engine.ts';
@@ -11,26 +11,12 @@ import { batchX, hiddenActivations } from '../engine.ts';
 // δ^l is read from z^l.grad (retainGrad); the SGD update works on .data with the same axpy kernel as the manual
 // engine, so that any difference between the engines comes from their gradients.
 
-function activate(z: TensorType, act: ActivationName): TensorType {
-  switch (act) {
-    case 'sigmoid':
-      return z.sigmoid();
-    case 'tanh':
-      return z.tanh();
-    case 'relu':
-      return z.relu();
-    case 'leakyRelu':
-      return z.leakyRelu(LEAKY_SLOPE);
-    case 'identity':
-      return z;
-  }
-}
-
 export class AutogradEngine implements Engine {
   readonly name = 'autograd';
   readonly sizes: readonly number[];
   readonly dtype: DType;
-  private readonly acts: ActivationName[];
+  /** One activation module per hidden layer, from the library's own `nn.activation(name)`. */
+  private readonly acts: nn.Module[];
   private W: TensorType[] = [];
   private b: TensorType[] = [];
   private lastLoss: TensorType | null = null;
@@ -38,7 +24,7 @@ export class AutogradEngine implements Engine {
   constructor(spec: NetworkSpec, dtype: DType) {
     this.sizes = spec.sizes;
     this.dtype = dtype;
-    this.acts = hiddenActivations(spec);
+    this.acts = hiddenActivations(spec).map((name) => nn.activation(name));
   }
 
   setParams(params: Params): void {
@@ -76,7 +62,7 @@ export class AutogradEngine implements Engine {
       const zl = a.matmul(this.W[l - 1]).add(this.b[l - 1]); // z^l = a^{l−1} W^l + b^l
       if (retain) zl.retainGrad();
       z.push(zl);
-      if (l < n) a = activate(zl, this.acts[l - 1]); //          a^l = act(z^l)
+      if (l < n) a = this.acts[l - 1].call(zl); //                a^l = act(z^l)
     }
     return { loss: crossEntropy(z[n - 1], batch.labels), z, inputs }; // softmax and mean cross-entropy in one op
   }
