@@ -126,3 +126,18 @@ export function gemmWasm(transA: boolean, transB: boolean, a: FloatArray, b: Flo
   const tiles = n >= m ? Math.ceil(n / 8) : Math.ceil(m / 4);
   g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles));
 }
+
+/**
+ * Below this many elements `axpy` stays in JS even on the wasm backend: copying x and y in and y out costs about
+ * what the JS loop does on a buffer in cache, while on large buffers (parameter updates, gradient accumulation) the
+ * SIMD loop with its copies is several times faster.
+ */
+export const WASM_AXPY_MIN = 8192;
+
+/** y ← y + a·x on the wasm backend if it is selected and the buffers are worth it; false when the caller should use JS. */
+export function axpyDispatch(a: number, x: FloatArray, y: FloatArray): boolean {
+  if (y.length < WASM_AXPY_MIN || x.length < y.length || (selected ?? getBackend()) !== 'wasm') return false;
+  if (x.constructor !== y.constructor) return false;
+  (wasmGemm() as NonNullable<ReturnType<typeof wasmGemm>>).axpy(a, x, y);
+  return true;
+}

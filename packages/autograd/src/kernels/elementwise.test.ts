@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { add, div, mul, sub } from './elementwise.ts';
+import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN } from './backend.ts';
+import { allocate } from './dtype.ts';
+import { add, axpy, axpyRef, div, mul, sub } from './elementwise.ts';
+import { Random } from './random.ts';
 import type { BinaryKernel } from './elementwise.ts';
 import { sumAxes, sumToShape } from './reduce.ts';
 import { broadcastShapes, reducedShape, sizeOf, stridesOf } from './shape.ts';
@@ -73,6 +76,33 @@ describe('sum kernels', () => {
       }
       expect(Array.from(sumAxes(x, shape, axes, new Float64Array(expected.length))), `sumAxes ${axes}`).toEqual(Array.from(expected));
       expect(Array.from(sumToShape(x, shape, target)), `sumToShape ${axes}`).toEqual(Array.from(expected));
+    }
+  });
+});
+
+const axpyWasmReason = backendUnavailableReason('wasm');
+
+describe.skipIf(axpyWasmReason !== null)(`axpy: wasm backend against the reference${axpyWasmReason ? ` (skipped: ${axpyWasmReason})` : ''}`, () => {
+  it('gives the reference loop bit for bit (float32 rounded once from float64, odd lengths, ±0, ±∞, NaN)', () => {
+    const previous = getBackend();
+    setBackend('wasm');
+    try {
+      const rng = new Random(7);
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const n of [WASM_AXPY_MIN, WASM_AXPY_MIN + 1, 3 * WASM_AXPY_MIN + 7]) {
+          const x = allocate(dtype, n).map(() => rng.normal());
+          const y = allocate(dtype, n).map(() => rng.normal() * 1e3);
+          x.set([0, -0, Infinity, -Infinity, NaN, 1e-40, 3.4e38], 0);
+          y.set([-0, 0, 1, Infinity, 2, -1e-40, 3.4e38], 0);
+          for (const a of [-0.01, 1, 1 / 3]) {
+            const want = axpyRef(a, x, y.slice());
+            const got = axpy(a, x, y.slice());
+            expect(got.every((v, i) => Object.is(v, want[i]))).toBe(true);
+          }
+        }
+      }
+    } finally {
+      setBackend(previous);
     }
   });
 });

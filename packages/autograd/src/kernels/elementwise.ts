@@ -1,3 +1,4 @@
+import { axpyDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import type { Shape } from './shape.ts';
 import { sameShape } from './shape.ts';
@@ -230,8 +231,13 @@ export function addRow(x: FloatArray, bias: FloatArray, out: FloatArray, rows: n
   return out;
 }
 
-/** y += a · x (same length): gradient accumulation and SGD updates */
+/** y += a · x (same length): gradient accumulation and SGD updates. Large buffers go to the wasm backend (backend.ts). */
 export function axpy(a: number, x: FloatArray, y: FloatArray): FloatArray {
+  return axpyDispatch(a, x, y) ? y : axpyRef(a, x, y);
+}
+
+/** Reference y += a · x, the definition the wasm loop reproduces bit for bit (float32: rounded once, from float64). */
+export function axpyRef(a: number, x: FloatArray, y: FloatArray): FloatArray {
   for (let i = 0; i < x.length; i++) y[i] += a * x[i];
   return y;
 }

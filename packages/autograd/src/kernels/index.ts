@@ -35,12 +35,13 @@ export {
   kernelThreadsReady,
   setBackend,
   setKernelThreads,
+  WASM_AXPY_MIN,
   WASM_MIN_MACS,
   WASM_MIN_OUTPUTS,
   WASM_THREAD_MIN_MACS,
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
-export { add, addRow, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
+export { add, addRow, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
 export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
 export type { Activation, ActivationName } from './activations.ts';

@@ -1,5 +1,6 @@
 // The WebAssembly matrix products: operands are copied into the module's linear memory, multiplied
-// by the SIMD kernels of assembly/gemm.ts, and the result copied back out.
+// by the SIMD kernels of assembly/gemm.ts, and the result copied back out. The same module and
+// memory also run axpy on large buffers (assembly/elementwise.ts), copied in and out the same way.
 //
 // Why copy: the engines' tensors are ordinary JS typed arrays, which wasm cannot address. A copy is
 // O(mk + kn + mn) against O(mkn) flops, a few per cent at the sizes that reach this path (small
@@ -23,6 +24,8 @@ import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
 
 interface KernelExports {
+  axpyF32: AxpyFn;
+  axpyF64: AxpyFn;
   gemmF32: GemmFn;
   gemmF64: GemmFn;
   gemmChunk: (...args: number[]) => void;
@@ -33,6 +36,8 @@ type GemmFn = (
   transA: number, transB: number, m: number, n: number, k: number,
   a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number,
 ) => void;
+
+type AxpyFn = (a: number, x: number, y: number, n: number) => void;
 
 const PAGE = 65536;
 
@@ -141,6 +146,20 @@ class WasmGemm {
       (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
     }
     out.set(view.subarray(pc / size, pc / size + cLen));
+  }
+
+  /** y ← y + a·x (same length and array type), in the SIMD loop of assembly/elementwise.ts: x and y copied in, y back out. */
+  axpy(a: number, x: FloatArray, y: FloatArray): void {
+    const size = y.BYTES_PER_ELEMENT;
+    const n = y.length;
+    const px = this.base;
+    const py = px + align(n * size);
+    this.ensure(py + n * size);
+    const view = size === 8 ? this.f64 : this.f32;
+    view.set(x.length === n ? x : x.subarray(0, n), px / size);
+    view.set(y, py / size);
+    (size === 8 ? this.x.axpyF64 : this.x.axpyF32)(a, px, py, n);
+    y.set(view.subarray(py / size, py / size + n));
   }
 
   /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
