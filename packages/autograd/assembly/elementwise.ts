@@ -31,3 +31,37 @@ export function axpyF64(a: f64, x: usize, y: usize, n: i32): void {
   }
   if (y < end) store<f64>(y, load<f64>(y) + a * load<f64>(x));
 }
+
+/** c (rows × cols, float32) ← c + bias, the bias row added to every row; float32 sums round as JS's fround(x + b). */
+export function addRowF32(c: usize, bias: usize, rows: i32, cols: i32): void {
+  const cols4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const p = c + (<usize>j << 2);
+      v128.store(p, f32x4.add(v128.load(p), v128.load(bias + (<usize>j << 2))));
+    }
+    for (; j < cols; j++) {
+      const p = c + (<usize>j << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(bias + (<usize>j << 2)));
+    }
+    c += <usize>cols << 2;
+  }
+}
+
+/** c (rows × cols, float64) ← c + bias, the bias row added to every row. */
+export function addRowF64(c: usize, bias: usize, rows: i32, cols: i32): void {
+  const cols2 = cols & ~1;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j < cols2; j += 2) {
+      const p = c + (<usize>j << 3);
+      v128.store(p, f64x2.add(v128.load(p), v128.load(bias + (<usize>j << 3))));
+    }
+    if (j < cols) {
+      const p = c + (<usize>j << 3);
+      store<f64>(p, load<f64>(p) + load<f64>(bias + (<usize>j << 3)));
+    }
+    c += <usize>cols << 3;
+  }
+}

@@ -1,4 +1,4 @@
-import { addRow, matmul, softmaxRows } from '@tapegrad/autograd/kernels';
+import { matmulBias, softmaxRows } from '@tapegrad/autograd/kernels';
 import type { Network } from './network.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -11,8 +11,8 @@ export function forward(net: Network, ws: Workspace): void {
   const { n, sizes: s, W, b, act } = net;
   const { N, z, a } = ws;
   for (let l = 1; l <= n; l++) {
-    addRow(matmul(a[l - 1], W[l], z[l], N, s[l - 1], s[l]), b[l], z[l], N, s[l]); // z^l = a^{l-1} W^l + b^l
-    if (l < n) act[l].f(z[l], a[l]); //                                               a^l = act(z^l)
+    matmulBias(a[l - 1], W[l], b[l], z[l], N, s[l - 1], s[l]); // z^l = a^{l-1} W^l + b^l
+    if (l < n) act[l].f(z[l], a[l]); //                             a^l = act(z^l)
   }
-  softmaxRows(z[n], a[n], N, s[n]); //                                                a^n = softmax(z^n), row max subtracted
+  softmaxRows(z[n], a[n], N, s[n]); //                              a^n = softmax(z^n), row max subtracted
 }

@@ -102,17 +102,25 @@ export async function kernelThreadsReady(): Promise<number> {
  * out (m×n) = op(a)·op(b) on the wasm backend, if it is selected and the product is worth it.
  * Returns false when the caller should use the JS kernel instead.
  */
-export function gemmDispatch(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): boolean {
+export function gemmDispatch(
+  transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, bias: FloatArray | null = null,
+): boolean {
   const macs = m * k * n;
   if (macs < WASM_MIN_MACS || m * n < WASM_MIN_OUTPUTS || (selected ?? getBackend()) !== 'wasm') return false;
   // Mixed float32/float64 operands are rare and have no wasm kernel.
   if (a.constructor !== out.constructor || b.constructor !== out.constructor) return false;
-  gemmWasm(transA, transB, a, b, out, m, k, n);
+  if (bias !== null && bias.constructor !== out.constructor) return false;
+  gemmWasm(transA, transB, a, b, out, m, k, n, bias);
   return true;
 }
 
-/** out = op(a)·op(b) on the wasm backend whatever the size (threads as configured). Throws if unavailable. */
-export function gemmWasm(transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): void {
+/**
+ * out = op(a)·op(b) (+ the bias row, when given, added to every row) on the wasm backend whatever the size (threads
+ * as configured). Throws if unavailable.
+ */
+export function gemmWasm(
+  transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, bias: FloatArray | null = null,
+): void {
   const g = wasmGemm();
   if (g === null) throw new Error(`matmul: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
   if (a.constructor !== out.constructor || b.constructor !== out.constructor) {
@@ -124,7 +132,10 @@ export function gemmWasm(transA: boolean, transB: boolean, a: FloatArray, b: Flo
   const macs = m * k * n;
   const t = Math.min(threads, Math.floor(macs / WASM_THREAD_MIN_MACS));
   const tiles = n >= m ? Math.ceil(n / 8) : Math.ceil(m / 4);
-  g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles));
+  if (bias !== null && bias.constructor !== out.constructor) {
+    throw new Error(`matmul: the wasm backend needs a bias of the output's dtype; got ${bias.constructor.name} for ${out.constructor.name}`);
+  }
+  g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles), bias);
 }
 
 /**

@@ -16,6 +16,7 @@ export {
 } from './shape.ts';
 export {
   matmul,
+  matmulBias,
   matmulNT,
   matmulRef,
   matmulRefNT,

@@ -5,7 +5,9 @@ import {
   getBackend,
   getKernelThreads,
   kernelThreadsReady,
+  addRow,
   matmul,
+  matmulBias,
   matmulNT,
   matmulRef,
   matmulRefNT,
@@ -263,5 +265,38 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     await kernelThreadsReady();
     const two = matmul(a, b, new Float32Array(m * n), m, k, n);
     expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+});
+
+describe('matmulBias: z = a W + b in one call', () => {
+  const shapes: [number, number, number][] = [[3, 2, 2], [256, 2, 64], [256, 64, 3], [33, 65, 67], [128, 784, 256], [7, 5, 1]];
+  const backends = (['js', 'wasm'] as const).filter((name) => backendAvailable(name));
+  for (const backend of backends) {
+    it(`is addRow(matmul(a, W), b) bit for bit on the ${backend} backend`, () => {
+      const previous = getBackend();
+      setBackend(backend);
+      try {
+        const rng = new Random(11);
+        for (const dtype of DTYPES) {
+          for (const [m, k, n] of shapes) {
+            const a = allocate(dtype, m * k).map(() => rng.normal());
+            const w = allocate(dtype, k * n).map(() => rng.normal());
+            const bias = allocate(dtype, n).map(() => rng.normal() * 10);
+            const want = addRow(matmul(a, w, allocate(dtype, m * n), m, k, n), bias, allocate(dtype, m * n), m, n);
+            const got = matmulBias(a, w, bias, allocate(dtype, m * n).fill(NaN), m, k, n);
+            expect(got.every((v, i) => Object.is(v, want[i])), `${dtype} ${m}×${k}×${n}`).toBe(true);
+          }
+        }
+      } finally {
+        setBackend(previous);
+      }
+    });
+  }
+
+  it('checks its buffers', () => {
+    expect(() => matmulBias(new Float64Array(6), new Float64Array(6), new Float64Array(2), new Float64Array(4), 2, 3, 2)).not.toThrow();
+    expect(() => matmulBias(new Float64Array(6), new Float64Array(6), new Float64Array(1), new Float64Array(4), 2, 3, 2)).toThrow(
+      'matmulBias: bias too short: it has 1 (needs 2)',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { gemmDispatch, gemmWasm } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
+import { addRow } from './elementwise.ts';
 
 // Matrix products on flat row-major buffers. Each writes (overwrites) `out` (m × n).
 // The three forms cover every product backprop needs, so no transpose is ever materialised:
@@ -22,6 +23,17 @@ function checkLengths(op: string, a: FloatArray, b: FloatArray, out: FloatArray,
 export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): FloatArray {
   checkLengths('matmul', a, b, out, m * k, k * n, m * n);
   return gemmDispatch(false, false, a, b, out, m, k, n) ? out : matmulRef(a, b, out, m, k, n);
+}
+
+/**
+ * out (m×n) = a (m×k) · b (k×n) + bias, the bias row (n) added to every row: a layer's z = a W + b in one call.
+ * Exactly `addRow(matmul(a, b, out, …), bias, out, m, n)`; on the wasm backend the bias is added inside the module,
+ * before the product is copied out, which saves a pass over the output.
+ */
+export function matmulBias(a: FloatArray, b: FloatArray, bias: FloatArray, out: FloatArray, m: number, k: number, n: number): FloatArray {
+  checkLengths('matmulBias', a, b, out, m * k, k * n, m * n);
+  if (bias.length < n) throw new RangeError(`matmulBias: bias too short: it has ${bias.length} (needs ${n})`);
+  return gemmDispatch(false, false, a, b, out, m, k, n, bias) ? out : addRow(matmulRef(a, b, out, m, k, n), bias, out, m, n);
 }
 
 /** out (m×n) = aᵀ · b, where a is stored k×m and b is k×n */

@@ -24,6 +24,8 @@ import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
 
 interface KernelExports {
+  addRowF32: AddRowFn;
+  addRowF64: AddRowFn;
   axpyF32: AxpyFn;
   axpyF64: AxpyFn;
   gemmF32: GemmFn;
@@ -38,6 +40,7 @@ type GemmFn = (
 ) => void;
 
 type AxpyFn = (a: number, x: number, y: number, n: number) => void;
+type AddRowFn = (c: number, bias: number, rows: number, cols: number) => void;
 
 const PAGE = 65536;
 
@@ -111,18 +114,20 @@ class WasmGemm {
   /**
    * out (m×n) = op(a) · op(b), a m×k (k×m if transA), b k×n (n×k if transB), all three the same
    * array type; cut into `chunks` blocks shared among up to `threads` threads when both exceed 1
-   * and worker threads are up.
+   * and worker threads are up. With `bias` (n, same type), the bias row is added to every row of
+   * the product before it is copied out (z = a W + b in one call).
    */
   gemm(
     transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray,
-    m: number, k: number, n: number, threads: number, chunks: number,
+    m: number, k: number, n: number, threads: number, chunks: number, bias: FloatArray | null = null,
   ): void {
     const size = a.BYTES_PER_ELEMENT;
     const aLen = m * k, bLen = k * n, cLen = m * n;
     const pa = this.base;
     const pb = pa + align(aLen * size);
     const pc = pb + align(bLen * size);
-    const work = pc + align(cLen * size);
+    const pbias = pc + align(cLen * size);
+    const work = pbias + (bias === null ? 0 : align(n * size));
     const pool = threads > 1 && chunks > 1 ? this.poolOf(threads - 1) : null;
     let parallel = pool !== null && pool.ready() > 0;
     if (parallel && this.skip > 0) {
@@ -144,6 +149,10 @@ class WasmGemm {
       this.judge(pool as GemmPool, (pool as GemmPool).run(job, this.x.gemmChunk));
     } else {
       (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
+    }
+    if (bias !== null) {
+      view.set(bias.length === n ? bias : bias.subarray(0, n), pbias / size);
+      (size === 8 ? this.x.addRowF64 : this.x.addRowF32)(pc, pbias, m, n);
     }
     out.set(view.subarray(pc / size, pc / size + cLen));
   }
