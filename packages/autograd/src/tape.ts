@@ -62,11 +62,12 @@ export function defineOp<A extends unknown[]>(name: string, forward: (...args: A
     const out = new Tensor(result.data, result.shape);
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
-      out.node = {
-        op: name,
-        inputs: args.map((x) => (x instanceof Tensor ? x : null)),
-        backward: result.backward,
-      };
+      const inputs: (Tensor | null)[] = new Array(args.length);
+      for (let i = 0; i < args.length; i++) {
+        const x = args[i];
+        inputs[i] = x instanceof Tensor ? x : null;
+      }
+      out.node = { op: name, inputs, backward: result.backward };
     }
     return out;
   };
@@ -114,12 +115,12 @@ function topologicalOrder(roots: readonly Tensor[], options: WalkOptions, walk: 
   const { only, caller } = options;
   const order: Tensor[] = [];
   const stack: Tensor[] = [...roots];
-  const expanded: boolean[] = roots.map(() => false);
+  const expanded: boolean[] = new Array<boolean>(roots.length).fill(false);
   while (stack.length > 0) {
     const t = stack.pop()!;
     const node = t.node;
     if (expanded.pop()) {
-      if (only === undefined || only.has(t) || (node !== null && node.inputs.some((x) => x !== null && x.onPathOf === walk))) {
+      if (only === undefined || only.has(t) || (node !== null && anyOnPath(node.inputs, walk))) {
         t.onPathOf = walk;
         order.push(t);
       }
@@ -146,6 +147,20 @@ function topologicalOrder(roots: readonly Tensor[], options: WalkOptions, walk: 
   return order;
 }
 
+/** Whether one of `inputs` was found on a path of walk `walk` (a loop, not `some` with a closure, in the hot walk). */
+function anyOnPath(inputs: readonly (Tensor | null)[], walk: number): boolean {
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i];
+    if (x !== null && x.onPathOf === walk) return true;
+  }
+  return false;
+}
+
+/** Adds `g` to the gradient summed so far for `t` in the running walk. */
+function addPending(t: Tensor, g: Tensor): void {
+  t.pendingGrad = t.pendingGrad === null ? g : t.pendingGrad.add(g);
+}
+
 /**
  * The one reverse walk behind backward() and gradients(): starting from `seeds[i]` = ∂L/∂roots[i], it runs each
  * recorded rule once, after every tensor computed from that node's output has passed its gradient down, sums the
@@ -161,13 +176,10 @@ export function reverseWalk(
   const { createGraph, retainGraph, caller } = options;
   const walk = ++walkCount;
   const order = topologicalOrder(roots, options, walk);
-  const add = (t: Tensor, g: Tensor) => {
-    t.pendingGrad = t.pendingGrad === null ? g : t.pendingGrad.add(g);
-  };
   try {
     setGradEnabled(createGraph, () => {
       roots.forEach((r, i) => {
-        if (r.onPathOf === walk) add(r, seeds[i]);
+        if (r.onPathOf === walk) addPending(r, seeds[i]);
       });
       for (let i = order.length - 1; i >= 0; i--) {
         const t = order[i];
@@ -196,7 +208,7 @@ export function reverseWalk(
             );
           }
           if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
-          add(x, gx);
+          addPending(x, gx);
         }
         if (!retainGraph) {
           node.backward = null;

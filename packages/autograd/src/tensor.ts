@@ -32,14 +32,14 @@ export class Tensor {
   pendingGrad: Tensor | null = null;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()` for user data. */
-  constructor(data: FloatArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
+  constructor(data: FloatArray, shape: Shape, options?: { requiresGrad?: boolean }) {
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
     this.data = data;
     this.shape = shape.slice(); // its own copy: a caller may reuse the array it passed
     this.dtype = dtypeOf(data);
-    if (options.requiresGrad) this.requiresGrad = true;
+    if (options?.requiresGrad) this.requiresGrad = true;
   }
 
   /** A tensor of `shape` filled with `value`. */
