@@ -65,3 +65,66 @@ export function addRowF64(c: usize, bias: usize, rows: i32, cols: i32): void {
     c += <usize>cols << 3;
   }
 }
+
+// The rectifiers as bit masks: m = (z > 0) is all ones or all zeros per lane, so z & m is z or +0 (NaN and −0
+// give +0), exactly the JS ternaries z > 0 ? z : 0, z > 0 ? 1 : 0 and z > 0 ? g : 0·g.
+
+/** out = z > 0 ? z : 0 over n float32. */
+export function reluF32(z: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < n4; i += 16) { const v = v128.load(z + i); v128.store(out + i, v128.and(v, f32x4.gt(v, zero))); }
+  for (; i < (<usize>n << 2); i += 4) { const v = load<f32>(z + i); store<f32>(out + i, v > 0 ? v : 0); }
+}
+
+/** out = z > 0 ? z : 0 over n float64. */
+export function reluF64(z: usize, out: usize, n: i32): void {
+  const zero = f64x2.splat(0);
+  const n2 = <usize>(n & ~1) << 3;
+  let i: usize = 0;
+  for (; i < n2; i += 16) { const v = v128.load(z + i); v128.store(out + i, v128.and(v, f64x2.gt(v, zero))); }
+  if (i < (<usize>n << 3)) { const v = load<f64>(z + i); store<f64>(out + i, v > 0 ? v : 0); }
+}
+
+/** out = z > 0 ? 1 : 0 over n float32. */
+export function reluGradF32(z: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  const n4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < n4; i += 16) v128.store(out + i, v128.and(one, f32x4.gt(v128.load(z + i), zero)));
+  for (; i < (<usize>n << 2); i += 4) store<f32>(out + i, load<f32>(z + i) > 0 ? 1 : 0);
+}
+
+/** out = z > 0 ? 1 : 0 over n float64. */
+export function reluGradF64(z: usize, out: usize, n: i32): void {
+  const zero = f64x2.splat(0), one = f64x2.splat(1);
+  const n2 = <usize>(n & ~1) << 3;
+  let i: usize = 0;
+  for (; i < n2; i += 16) v128.store(out + i, v128.and(one, f64x2.gt(v128.load(z + i), zero)));
+  if (i < (<usize>n << 3)) store<f64>(out + i, load<f64>(z + i) > 0 ? 1 : 0);
+}
+
+/** out = z > 0 ? g : 0·g over n float32 (ReLU's backward; 0·g keeps the sign of g and turns ±∞, NaN into NaN). */
+export function reluBackF32(g: usize, z: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < n4; i += 16) {
+    const gv = v128.load(g + i);
+    v128.store(out + i, v128.bitselect(gv, f32x4.mul(zero, gv), f32x4.gt(v128.load(z + i), zero)));
+  }
+  for (; i < (<usize>n << 2); i += 4) { const gv = load<f32>(g + i); store<f32>(out + i, load<f32>(z + i) > 0 ? gv : <f32>0 * gv); }
+}
+
+/** out = z > 0 ? g : 0·g over n float64. */
+export function reluBackF64(g: usize, z: usize, out: usize, n: i32): void {
+  const zero = f64x2.splat(0);
+  const n2 = <usize>(n & ~1) << 3;
+  let i: usize = 0;
+  for (; i < n2; i += 16) {
+    const gv = v128.load(g + i);
+    v128.store(out + i, v128.bitselect(gv, f64x2.mul(zero, gv), f64x2.gt(v128.load(z + i), zero)));
+  }
+  if (i < (<usize>n << 3)) { const gv = load<f64>(g + i); store<f64>(out + i, load<f64>(z + i) > 0 ? gv : 0 * gv); }
+}

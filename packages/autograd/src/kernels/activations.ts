@@ -1,3 +1,4 @@
+import { binaryDispatch, unaryDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 
 /**
@@ -73,7 +74,9 @@ export const relu: Activation = {
   name: 'relu',
   // z > 0 ? z : 0. z·m + 0 turns the −0 of a negative z into +0; it is NaN only for z = NaN or −∞, which the
   // (predictable) check maps to 0 as the ternary does.
+  // Large buffers go to the wasm backend (backend.ts), whose bit masks give the same values.
   f: (z, out) => {
+    if (unaryDispatch('relu', z, out)) return out;
     for (let i = 0; i < z.length; i++) {
       const v = z[i];
       const r = v * +(v > 0) + 0;
@@ -83,6 +86,7 @@ export const relu: Activation = {
   },
   // the value at exactly 0 is 0, as in PyTorch
   df: (z, out) => {
+    if (unaryDispatch('reluGrad', z, out)) return out;
     for (let i = 0; i < z.length; i++) out[i] = +(z[i] > 0);
     return out;
   },
@@ -90,6 +94,20 @@ export const relu: Activation = {
 
 /** Leaky ReLU with negative slope `s`: z if z > 0, else s·z. */
 export function leakyReluWith(s: number): Activation {
+  if (Object.is(s, -0)) {
+    // m + (1 − m)·s below would turn a slope of −0 into +0: the plain ternaries
+    return {
+      name: 'leakyRelu',
+      f: (z, out) => {
+        for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? z[i] : s * z[i];
+        return out;
+      },
+      df: (z, out) => {
+        for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? 1 : s;
+        return out;
+      },
+    };
+  }
   return {
     name: 'leakyRelu',
     // z > 0 ? z : s·z, as z·(m + (1 − m)·s) with m = +(z > 0): z·1 or z·s exactly (see relu)
@@ -147,6 +165,13 @@ export function tanhGradFromOutput(g: FloatArray, t: FloatArray, out: FloatArray
 
 /** out = g ⊙ (1 if z > 0 else slope): (leaky) ReLU's derivative applied to g; slope 0 is ReLU's */
 export function stepGrad(g: FloatArray, z: FloatArray, slope: number, out: FloatArray): FloatArray {
+  // ReLU's (slope 0) on large buffers in the wasm backend (backend.ts), with the same values
+  if (Object.is(slope, 0) && binaryDispatch('reluBack', g, z, out)) return out;
+  if (Object.is(slope, -0)) {
+    // m + (1 − m)·slope would turn a slope of −0 into +0
+    for (let i = 0; i < g.length; i++) out[i] = z[i] > 0 ? g[i] : slope * g[i];
+    return out;
+  }
   // z > 0 ? g : slope·g without a branch (see relu): g·1 or g·slope exactly
   for (let i = 0; i < g.length; i++) {
     const m = +(z[i] > 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN } from './backend.ts';
+import { leakyReluWith, relu, stepGrad } from './activations.ts';
+import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN } from './backend.ts';
 import { allocate } from './dtype.ts';
 import { add, axpy, axpyRef, div, mul, sub } from './elementwise.ts';
 import { Random } from './random.ts';
@@ -105,4 +106,40 @@ describe.skipIf(axpyWasmReason !== null)(`axpy: wasm backend against the referen
       setBackend(previous);
     }
   });
+});
+
+describe('rectifier kernels: the branchless and wasm forms against the plain ternaries', () => {
+  const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1.7e308, -1.7e308, 3.4e38, 1e-45, 0.5, -0.25];
+  const backends = (['js', 'wasm'] as const).filter((name) => backendUnavailableReason(name) === null);
+  for (const backend of backends) {
+    it(`relu, its derivative, leaky relu and the step gradient give the ternaries' values bit for bit (${backend})`, () => {
+      const previous = getBackend();
+      setBackend(backend);
+      try {
+        const rng = new Random(3);
+        for (const dtype of ['float32', 'float64'] as const) {
+          for (const n of [15, WASM_ELEMENTWISE_MIN, WASM_ELEMENTWISE_MIN + 1, 5 * WASM_ELEMENTWISE_MIN + 3]) {
+            const z = allocate(dtype, n).map((_, i) => (i < specials.length ? specials[i] : rng.normal()));
+            const g = allocate(dtype, n).map((_, i) => (i < specials.length ? specials[specials.length - 1 - i] : rng.normal()));
+            const expectSame = (what: string, got: ArrayLike<number>, want: (v: number, i: number) => number) => {
+              const w = allocate(dtype, n).map((_, i) => want(z[i], i));
+              expect(Array.from(w).every((v, i) => Object.is(got[i], v)), `${what} ${dtype} n=${n}`).toBe(true);
+            };
+            expectSame('relu', relu.f(z, allocate(dtype, n)), (v) => (v > 0 ? v : 0));
+            expectSame('relu in place', relu.f(z, z.slice()), (v) => (v > 0 ? v : 0));
+            expectSame("relu'", relu.df(z, allocate(dtype, n)), (v) => (v > 0 ? 1 : 0));
+            for (const s of [0.01, -0, 0.2]) {
+              expectSame(`leakyRelu(${s})`, leakyReluWith(s).f(z, allocate(dtype, n)), (v) => (v > 0 ? v : s * v));
+              expectSame(`leakyRelu'(${s})`, leakyReluWith(s).df(z, allocate(dtype, n)), (v) => (v > 0 ? 1 : s));
+            }
+            for (const s of [0, -0, 0.01]) {
+              expectSame(`stepGrad(${s})`, stepGrad(g, z, s, allocate(dtype, n)), (v, i) => (v > 0 ? g[i] : s * g[i]));
+            }
+          }
+        }
+      } finally {
+        setBackend(previous);
+      }
+    });
+  }
 });

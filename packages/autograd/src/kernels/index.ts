@@ -37,6 +37,7 @@ export {
   setBackend,
   setKernelThreads,
   WASM_AXPY_MIN,
+  WASM_ELEMENTWISE_MIN,
   WASM_MIN_MACS,
   WASM_MIN_OUTPUTS,
   WASM_THREAD_MIN_MACS,

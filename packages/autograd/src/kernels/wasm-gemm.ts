@@ -24,6 +24,12 @@ import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
 
 interface KernelExports {
+  reluF32: UnaryFn;
+  reluF64: UnaryFn;
+  reluGradF32: UnaryFn;
+  reluGradF64: UnaryFn;
+  reluBackF32: BinaryFn;
+  reluBackF64: BinaryFn;
   addRowF32: AddRowFn;
   addRowF64: AddRowFn;
   axpyF32: AxpyFn;
@@ -41,6 +47,12 @@ type GemmFn = (
 
 type AxpyFn = (a: number, x: number, y: number, n: number) => void;
 type AddRowFn = (c: number, bias: number, rows: number, cols: number) => void;
+type UnaryFn = (x: number, out: number, n: number) => void;
+type BinaryFn = (x: number, y: number, out: number, n: number) => void;
+
+/** The element-wise kernels of assembly/elementwise.ts that `WasmGemm.unary` and `binary` run. */
+export type UnaryKernelName = 'relu' | 'reluGrad';
+export type BinaryKernelName = 'reluBack';
 
 const PAGE = 65536;
 
@@ -169,6 +181,34 @@ class WasmGemm {
     view.set(y, py / size);
     (size === 8 ? this.x.axpyF64 : this.x.axpyF32)(a, px, py, n);
     y.set(view.subarray(py / size, py / size + n));
+  }
+
+  /** out = f(x) over x.length elements (out as long, same array type), x copied in and out back out. */
+  unary(name: UnaryKernelName, x: FloatArray, out: FloatArray): void {
+    const size = x.BYTES_PER_ELEMENT;
+    const n = x.length;
+    const px = this.base;
+    const po = px + align(n * size);
+    this.ensure(po + n * size);
+    const view = size === 8 ? this.f64 : this.f32;
+    view.set(x, px / size);
+    (size === 8 ? this.x[`${name}F64`] : this.x[`${name}F32`])(px, po, n);
+    out.set(view.subarray(po / size, po / size + n));
+  }
+
+  /** out = f(x, y) over x.length elements (y and out as long, same array type). */
+  binary(name: BinaryKernelName, x: FloatArray, y: FloatArray, out: FloatArray): void {
+    const size = x.BYTES_PER_ELEMENT;
+    const n = x.length;
+    const px = this.base;
+    const py = px + align(n * size);
+    const po = py + align(n * size);
+    this.ensure(po + n * size);
+    const view = size === 8 ? this.f64 : this.f32;
+    view.set(x, px / size);
+    view.set(y.length === n ? y : y.subarray(0, n), py / size);
+    (size === 8 ? this.x[`${name}F64`] : this.x[`${name}F32`])(px, py, po, n);
+    out.set(view.subarray(po / size, po / size + n));
   }
 
   /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
