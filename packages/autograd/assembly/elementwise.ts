@@ -128,3 +128,45 @@ export function reluBackF64(g: usize, z: usize, out: usize, n: i32): void {
   }
   if (i < (<usize>n << 3)) { const gv = load<f64>(g + i); store<f64>(out + i, load<f64>(z + i) > 0 ? gv : 0 * gv); }
 }
+
+/** out = x ⊙ y over n float32 (a float32 product rounds as JS's fround(x·y)). */
+export function hadamardF32(x: usize, y: usize, out: usize, n: i32): void {
+  const n4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < n4; i += 16) v128.store(out + i, f32x4.mul(v128.load(x + i), v128.load(y + i)));
+  for (; i < (<usize>n << 2); i += 4) store<f32>(out + i, load<f32>(x + i) * load<f32>(y + i));
+}
+
+/** out = x ⊙ y over n float64. */
+export function hadamardF64(x: usize, y: usize, out: usize, n: i32): void {
+  const n2 = <usize>(n & ~1) << 3;
+  let i: usize = 0;
+  for (; i < n2; i += 16) v128.store(out + i, f64x2.mul(v128.load(x + i), v128.load(y + i)));
+  if (i < (<usize>n << 3)) store<f64>(out + i, load<f64>(x + i) * load<f64>(y + i));
+}
+
+/** out (cols, float32) = Σ_rows x: each column summed row by row, in order, as the JS loop does. */
+export function sumRowsF32(x: usize, out: usize, rows: i32, cols: i32): void {
+  const bytes = <usize>cols << 2;
+  memory.fill(out, 0, bytes);
+  const c4 = <usize>(cols & ~3) << 2;
+  for (let r = 0; r < rows; r++) {
+    let j: usize = 0;
+    for (; j < c4; j += 16) v128.store(out + j, f32x4.add(v128.load(out + j), v128.load(x + j)));
+    for (; j < bytes; j += 4) store<f32>(out + j, load<f32>(out + j) + load<f32>(x + j));
+    x += bytes;
+  }
+}
+
+/** out (cols, float64) = Σ_rows x, row by row. */
+export function sumRowsF64(x: usize, out: usize, rows: i32, cols: i32): void {
+  const bytes = <usize>cols << 3;
+  memory.fill(out, 0, bytes);
+  const c2 = <usize>(cols & ~1) << 3;
+  for (let r = 0; r < rows; r++) {
+    let j: usize = 0;
+    for (; j < c2; j += 16) v128.store(out + j, f64x2.add(v128.load(out + j), v128.load(x + j)));
+    if (j < bytes) store<f64>(out + j, load<f64>(out + j) + load<f64>(x + j));
+    x += bytes;
+  }
+}

@@ -155,8 +155,8 @@ export function axpyDispatch(a: number, x: FloatArray, y: FloatArray): boolean {
 }
 
 /**
- * Below this many elements the rectifier kernels (relu, its derivative, its backward) stay in JS even on the wasm
- * backend. Above it, copying the operands in and the result out plus a SIMD loop of bit masks costs about a third of
+ * Below this many elements the element-wise kernels with a wasm form (relu, its derivative, its backward, the
+ * Hadamard product, addRow, sumRows) stay in JS even on the wasm backend. Above it, copying the operands in and the result out plus a SIMD loop of bit masks costs about a third of
  * the JS loop (16384 float32: ~8 µs against 20-30 µs).
  */
 export const WASM_ELEMENTWISE_MIN = 4096;
@@ -174,5 +174,23 @@ export function binaryDispatch(name: BinaryKernelName, x: FloatArray, y: FloatAr
   if (x.length < WASM_ELEMENTWISE_MIN || y.length < x.length || out.length < x.length || (selected ?? getBackend()) !== 'wasm') return false;
   if (x.constructor !== out.constructor || y.constructor !== out.constructor) return false;
   (wasmGemm() as NonNullable<ReturnType<typeof wasmGemm>>).binary(name, x, y, out);
+  return true;
+}
+
+/** out (rows × cols) = x + bias on the wasm backend if it is selected and worth it; false when the caller should use JS. */
+export function addRowDispatch(x: FloatArray, bias: FloatArray, out: FloatArray, rows: number, cols: number): boolean {
+  const n = rows * cols;
+  if (n < WASM_ELEMENTWISE_MIN || x.length < n || out.length < n || bias.length < cols || (selected ?? getBackend()) !== 'wasm') return false;
+  if (x.constructor !== out.constructor || bias.constructor !== out.constructor) return false;
+  (wasmGemm() as NonNullable<ReturnType<typeof wasmGemm>>).addRow(x, bias, out, rows, cols);
+  return true;
+}
+
+/** out (cols) = Σ_rows x on the wasm backend if it is selected and worth it; false when the caller should use JS. */
+export function sumRowsDispatch(x: FloatArray, out: FloatArray, rows: number, cols: number): boolean {
+  const n = rows * cols;
+  if (n < WASM_ELEMENTWISE_MIN || x.length < n || out.length !== cols || (selected ?? getBackend()) !== 'wasm') return false;
+  if (x.constructor !== out.constructor) return false;
+  (wasmGemm() as NonNullable<ReturnType<typeof wasmGemm>>).sumRows(x, out, rows, cols);
   return true;
 }

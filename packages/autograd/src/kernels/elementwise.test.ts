@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { leakyReluWith, relu, stepGrad } from './activations.ts';
 import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN } from './backend.ts';
 import { allocate } from './dtype.ts';
-import { add, axpy, axpyRef, div, mul, sub } from './elementwise.ts';
+import { add, addRow, axpy, axpyRef, div, hadamard, mul, sub } from './elementwise.ts';
 import { Random } from './random.ts';
 import type { BinaryKernel } from './elementwise.ts';
-import { sumAxes, sumToShape } from './reduce.ts';
+import { sumAxes, sumRows, sumToShape } from './reduce.ts';
 import { broadcastShapes, reducedShape, sizeOf, stridesOf } from './shape.ts';
 
 /** Element of `data` (of `shape`) that broadcasting reads at output index `idx`, by the definition of broadcasting. */
@@ -142,4 +142,39 @@ describe('rectifier kernels: the branchless and wasm forms against the plain ter
       }
     });
   }
+});
+
+describe.skipIf(axpyWasmReason !== null)(`hadamard, addRow, add of a bias row, sumRows: wasm against JS${axpyWasmReason ? ` (skipped: ${axpyWasmReason})` : ''}`, () => {
+  it('give the same values bit for bit (±0, ±∞, NaN, odd widths, around the threshold)', () => {
+    const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1.7e308, -1.7e308, 3.4e38, 1e-45, 0.5, -0.25];
+    const shapes = [[3, 5], [256, 64], [256, 3], [129, 67], [WASM_ELEMENTWISE_MIN, 1], [1, WASM_ELEMENTWISE_MIN + 1]];
+    const previous = getBackend();
+    const run = (backend: 'js' | 'wasm', dtype: 'float32' | 'float64', rows: number, cols: number) => {
+      setBackend(backend);
+      const n = rows * cols;
+      const rng = new Random(rows * 1000 + cols);
+      const x = allocate(dtype, n).map((_, i) => (i < specials.length ? specials[i] : rng.normal() * 100));
+      const y = allocate(dtype, n).map((_, i) => (i < specials.length ? specials[specials.length - 1 - i] : rng.normal()));
+      const b = allocate(dtype, cols).map(() => rng.normal());
+      return [
+        hadamard(x, y, allocate(dtype, n)),
+        addRow(x, b, allocate(dtype, n), rows, cols),
+        add(x, [rows, cols], b, [cols], allocate(dtype, n), [rows, cols]),
+        sumRows(x, allocate(dtype, cols), rows, cols),
+      ];
+    };
+    try {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [rows, cols] of shapes) {
+          const want = run('js', dtype, rows, cols);
+          const got = run('wasm', dtype, rows, cols);
+          ['hadamard', 'addRow', 'add', 'sumRows'].forEach((name, k) => {
+            expect(Array.from(want[k]).every((v, i) => Object.is(got[k][i], v)), `${name} ${dtype} ${rows}×${cols}`).toBe(true);
+          });
+        }
+      }
+    } finally {
+      setBackend(previous);
+    }
+  });
 });

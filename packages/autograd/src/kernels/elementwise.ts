@@ -1,4 +1,4 @@
-import { axpyDispatch } from './backend.ts';
+import { addRowDispatch, axpyDispatch, binaryDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import type { Shape } from './shape.ts';
 import { sameShape } from './shape.ts';
@@ -72,6 +72,7 @@ export const add: BinaryKernel = (a, aShape, b, bShape, out, outShape) => {
     }
     case ROW_B: {
       const c = b.length;
+      if (addRowDispatch(a, b, out, n / c, c)) return out; // a bias row: large ones in the wasm module
       for (let o = 0; o < n; o += c) for (let j = 0; j < c; j++) out[o + j] = a[o + j] + b[j];
       return out;
     }
@@ -212,6 +213,7 @@ export function scale(x: FloatArray, s: number, out: FloatArray): FloatArray {
 
 /** out = x ⊙ y (same length) */
 export function hadamard(x: FloatArray, y: FloatArray, out: FloatArray): FloatArray {
+  if (binaryDispatch('hadamard', x, y, out)) return out; // large ones in the wasm module, same values
   for (let i = 0; i < x.length; i++) out[i] = x[i] * y[i];
   return out;
 }
@@ -224,6 +226,7 @@ export function subtract(x: FloatArray, y: FloatArray, out: FloatArray): FloatAr
 
 /** out (rows × cols) = x + bias, the bias row added to every row: z = a W + b */
 export function addRow(x: FloatArray, bias: FloatArray, out: FloatArray, rows: number, cols: number): FloatArray {
+  if (addRowDispatch(x, bias, out, rows, cols)) return out; // large ones in the wasm module, same values
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     for (let j = 0; j < cols; j++) out[o + j] = x[o + j] + bias[j];

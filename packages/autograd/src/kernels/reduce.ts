@@ -1,3 +1,4 @@
+import { sumRowsDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import { allocate, dtypeOf } from './dtype.ts';
 import type { Shape } from './shape.ts';
@@ -84,6 +85,7 @@ export function sumToShape(g: FloatArray, gShape: Shape, target: Shape): FloatAr
 
 /** out (cols) = Σ_rows x, the column sums of a rows × cols matrix: ∂loss/∂b = Σ_k δ_k */
 export function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): FloatArray {
+  if (sumRowsDispatch(x, out, rows, cols)) return out; // large ones in the wasm module, same order, same values
   out.fill(0);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;

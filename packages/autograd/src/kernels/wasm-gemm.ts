@@ -24,6 +24,10 @@ import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
 
 interface KernelExports {
+  hadamardF32: BinaryFn;
+  hadamardF64: BinaryFn;
+  sumRowsF32: AddRowFn;
+  sumRowsF64: AddRowFn;
   reluF32: UnaryFn;
   reluF64: UnaryFn;
   reluGradF32: UnaryFn;
@@ -52,7 +56,7 @@ type BinaryFn = (x: number, y: number, out: number, n: number) => void;
 
 /** The element-wise kernels of assembly/elementwise.ts that `WasmGemm.unary` and `binary` run. */
 export type UnaryKernelName = 'relu' | 'reluGrad';
-export type BinaryKernelName = 'reluBack';
+export type BinaryKernelName = 'reluBack' | 'hadamard';
 
 const PAGE = 65536;
 
@@ -209,6 +213,33 @@ class WasmGemm {
     view.set(y.length === n ? y : y.subarray(0, n), py / size);
     (size === 8 ? this.x[`${name}F64`] : this.x[`${name}F32`])(px, py, po, n);
     out.set(view.subarray(po / size, po / size + n));
+  }
+
+  /** out (rows × cols) = x + bias, the bias row added to every row (assembly/elementwise.ts addRow). */
+  addRow(x: FloatArray, bias: FloatArray, out: FloatArray, rows: number, cols: number): void {
+    const size = x.BYTES_PER_ELEMENT;
+    const n = rows * cols;
+    const px = this.base;
+    const pb = px + align(n * size);
+    this.ensure(pb + cols * size);
+    const view = size === 8 ? this.f64 : this.f32;
+    view.set(x.length === n ? x : x.subarray(0, n), px / size);
+    view.set(bias.length === cols ? bias : bias.subarray(0, cols), pb / size);
+    (size === 8 ? this.x.addRowF64 : this.x.addRowF32)(px, pb, rows, cols);
+    out.set(view.subarray(px / size, px / size + n));
+  }
+
+  /** out (cols) = Σ_rows x for x (rows × cols), each column summed in row order. */
+  sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+    const size = x.BYTES_PER_ELEMENT;
+    const n = rows * cols;
+    const px = this.base;
+    const po = px + align(n * size);
+    this.ensure(po + cols * size);
+    const view = size === 8 ? this.f64 : this.f32;
+    view.set(x.length === n ? x : x.subarray(0, n), px / size);
+    (size === 8 ? this.x.sumRowsF64 : this.x.sumRowsF32)(px, po, rows, cols);
+    out.set(view.subarray(po / size, po / size + cols));
   }
 
   /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
