@@ -4,7 +4,7 @@
 import type { DType, Random } from '../kernels/index.ts';
 import { checkDType, shapeStr } from '../kernels/index.ts';
 import { defaultRandom, zeros as zerosTensor } from '../creation.ts';
-import { add, matmul, reshape } from '../ops/index.ts';
+import { linear, matmul, reshape } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
 import * as init from './init.ts';
 import type { Nonlinearity } from './init.ts';
@@ -64,8 +64,7 @@ export class Linear extends Module {
       throw new Error(`${this.toString()}: input is ${shapeStr(x.shape)}; expected [N, ${this.inFeatures}] or [${this.inFeatures}]`);
     }
     const a = x.ndim === 1 ? reshape(x, [1, this.inFeatures]) : x;
-    const aW = matmul(a, this.W); // a W: N × out
-    const z = this.b === null ? aW : add(aW, this.b); // + b, broadcast over the rows
+    const z = this.b === null ? matmul(a, this.W) : linear(a, this.W, this.b); // a W (+ b, added to every row): N × out
     return x.ndim === 1 ? reshape(z, [this.outFeatures]) : z;
   }
 

@@ -9,6 +9,7 @@ export { exp } from './exp.ts';
 export { log } from './log.ts';
 export { sqrt } from './sqrt.ts';
 export { matmul, matmulNT, matmulTN } from './matmul.ts';
+export { linear } from './linear.ts';
 export { transpose } from './transpose.ts';
 export { reshape } from './reshape.ts';
 export { broadcastTo } from './broadcast-to.ts';
