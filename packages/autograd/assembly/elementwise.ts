@@ -6,17 +6,31 @@
 
 /** y ← y + a·x over n float32 at byte addresses x, y; a in float64 as in the JS loop. */
 export function axpyF32(a: f64, x: usize, y: usize, n: i32): void {
-  const av = f64x2.splat(a);
   const end = y + (<usize>n << 2);
-  const end2 = y + (<usize>(n & ~1) << 2);
-  while (y < end2) {
-    const xv = f64x2.promote_low_f32x4(v128.load64_zero(x));
-    const yv = f64x2.promote_low_f32x4(v128.load64_zero(y));
-    v128.store64_lane(y, f32x4.demote_f64x2_zero(f64x2.add(yv, f64x2.mul(av, xv))), 0);
-    x += 8;
-    y += 8;
+  const end4 = y + (<usize>(n & ~3) << 2);
+  if (a == 1) {
+    // y + 1·x: the float64 sum of two float32 rounded to float32 is their float32 sum, so 4 lanes at a time
+    while (y < end4) {
+      v128.store(y, f32x4.add(v128.load(y), v128.load(x)));
+      x += 16;
+      y += 16;
+    }
+  } else {
+    // two lanes at a time in float64, as the JS loop computes, each rounded once to float32
+    const av = f64x2.splat(a);
+    while (y < end4) {
+      const xv = f64x2.promote_low_f32x4(v128.load64_zero(x));
+      const yv = f64x2.promote_low_f32x4(v128.load64_zero(y));
+      v128.store64_lane(y, f32x4.demote_f64x2_zero(f64x2.add(yv, f64x2.mul(av, xv))), 0);
+      x += 8;
+      y += 8;
+    }
   }
-  if (y < end) store<f32>(y, <f32>(<f64>load<f32>(y) + a * <f64>load<f32>(x)));
+  while (y < end) {
+    store<f32>(y, <f32>(<f64>load<f32>(y) + a * <f64>load<f32>(x)));
+    x += 4;
+    y += 4;
+  }
 }
 
 /** y ← y + a·x over n float64 at byte addresses x, y. */
