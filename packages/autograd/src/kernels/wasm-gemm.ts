@@ -146,7 +146,8 @@ class WasmGemm {
     const work = pbias + (bias === null ? 0 : align(n * size));
     const pool = threads > 1 && chunks > 1 ? this.poolOf(threads - 1) : null;
     let parallel = pool !== null && pool.ready() > 0;
-    if (parallel && this.skip > 0) {
+    if (parallel && this.skip > 0 && gemmTuning.backoff) {
+      // backing off after a stall; with back-off switched off, skips owed from before are forgiven too
       this.skip--;
       parallel = false;
     }
