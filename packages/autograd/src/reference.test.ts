@@ -2,33 +2,21 @@
 // fixtures/README.md). Every op case is replayed (output and ∂Σ(out ⊙ upstream)/∂input), and every MLP case is run
 // as a PyTorch-style forward (x W + b, activation, …, crossEntropy) with its loss, dW, db and δ^l = ∂loss/∂z^l.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { FlatTensor, MlpReferenceCase, OpReferenceCase } from '../../../fixtures/reference.ts';
+import { mlpReferenceCases, opReferenceCases } from '../../../fixtures/reference.ts';
 import { tensor } from './creation.ts';
 import type { DType } from './kernels/index.ts';
 import * as ops from './ops/index.ts';
 import type { Tensor } from './tensor.ts';
 
-type Flat = { shape: number[]; data: number[] };
-type Args = { exponent?: number; shape?: number[]; axis?: number | number[] | null; keepDims?: boolean; slope?: number; labels?: number[] };
-type OpCase = { op: string; name: string; args: Args; inputs: Flat[]; output: Flat; upstream: Flat; grads: (Flat | null)[] };
+type Flat = FlatTensor;
+type Args = OpReferenceCase['args'];
 type Matrix = number[][];
-type MlpCase = {
-  name: string;
-  sizes: number[];
-  activation: string | string[];
-  x: Matrix;
-  targetKind: 'indices' | 'onehot' | 'probabilities';
-  labels?: number[];
-  target?: Matrix;
-  W: Matrix[];
-  b: number[][];
-  expected: { loss: number; z: Matrix[]; a: Matrix[]; delta: Matrix[]; dW: Matrix[]; db: number[][] };
-};
+type MlpCase = MlpReferenceCase;
 
-const load = <T>(file: string): T => JSON.parse(readFileSync(new URL(`../../../fixtures/${file}`, import.meta.url), 'utf8')) as T;
-const opsFixture = load<{ ops: Record<string, OpCase[]> }>('ops-reference.json');
-const mlpFixture = load<{ cases: MlpCase[] }>('mlp-reference.json');
+const opsFixture = { ops: opReferenceCases() };
+const mlpFixture = { cases: mlpReferenceCases() };
 
 /** Throws (naming `what` and the index) unless |got − want| ≤ tol·max(1, |want|) everywhere. */
 function expectClose(got: Tensor, want: Flat | { shape: number[]; data: number[] }, tol: number, what: string): void {

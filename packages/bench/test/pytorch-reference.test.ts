@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import type { ActivationName } from '@tapegrad/autograd/kernels';
 import type { Batch, Matrix, NetworkSpec, Symbols } from '@tapegrad/bench';
 import { autogradEngine, chapterDataset, compareSymbols, manualEngine } from '@tapegrad/bench';
 import { describe, expect, it } from 'vitest';
+import type { MlpReferenceCase as Case } from '../../../fixtures/reference.ts';
+import { mlpReferenceCases } from '../../../fixtures/reference.ts';
 import { describeEachBackend } from './each-backend.ts';
 
 // A fourth opinion that shares no code at all: PyTorch's float64 values for the same networks and batches
@@ -10,20 +10,7 @@ import { describeEachBackend } from './each-backend.ts';
 // The fixtures are small: on 'wasm' only the 20-16-16-5 case (batch 8) reaches the wasm kernels, the others stay
 // in JS below the size where wasm pays (each-backend.ts); the workloads test the wasm kernels at size.
 
-interface Case {
-  name: string;
-  sizes: number[];
-  activation: ActivationName | ActivationName[];
-  x: number[][];
-  targetKind: 'indices' | 'onehot' | 'probabilities';
-  labels?: number[];
-  target?: number[][];
-  W: number[][][];
-  b: number[][];
-  expected: { loss: number; a: number[][][]; delta: number[][][]; dW: number[][][]; db: number[][] };
-}
-
-const fixtures = JSON.parse(readFileSync(new URL('../../../fixtures/mlp-reference.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixtures = { cases: mlpReferenceCases() };
 
 const flat = (rows: number[][]): Matrix => ({ data: Float64Array.from(rows.flat()), shape: [rows.length, rows[0].length] });
 const row = (v: number[]): Matrix => ({ data: Float64Array.from(v), shape: [v.length] });

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { ActivationName } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
+import type { MlpReferenceCase } from '../../../fixtures/reference.ts';
+import { mlpReferenceCases } from '../../../fixtures/reference.ts';
 import { ManualMLP } from './mlp.ts';
 import type { Matrix, YInput } from './types.ts';
 
@@ -9,21 +9,7 @@ import type { Matrix, YInput } from './types.ts';
 
 type Nested = number[] | Nested[];
 
-interface ReferenceCase {
-  name: string;
-  sizes: number[];
-  activation: ActivationName | ActivationName[];
-  x: number[][];
-  targetKind: 'indices' | 'onehot' | 'probabilities';
-  labels?: number[];
-  target?: number[][];
-  W: number[][][];
-  b: number[][];
-  expected: { loss: number; z: number[][][]; a: number[][][]; delta: number[][][]; dW: number[][][]; db: number[][] };
-}
-
-const file = new URL('../../../fixtures/mlp-reference.json', import.meta.url);
-const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: ReferenceCase[] }).cases;
+const cases = mlpReferenceCases();
 
 const TOL = 1e-12;
 
@@ -36,7 +22,7 @@ function expectClose(what: string, got: Matrix, expected: Nested): void {
   });
 }
 
-function targets(c: ReferenceCase): YInput {
+function targets(c: MlpReferenceCase): YInput {
   if (c.targetKind === 'indices') return c.labels as number[];
   if (c.targetKind === 'onehot') return c.target as number[][];
   return { probabilities: c.target as number[][] };

@@ -1,8 +1,9 @@
 // SGD, Adam and AdamW against PyTorch float64 trajectories (fixtures/optim-reference.json): the 4-5-3 tanh MLP,
 // 9 optimizer configs × 25 steps of zeroGrad, loss, backward, step. Losses at every step and the parameters at
 // steps 1, 10 and 25 must agree to 1e-10 relative.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { OptimReferenceConfig } from '../../../../fixtures/reference.ts';
+import { optimReference } from '../../../../fixtures/reference.ts';
 import { crossEntropy, matmul, noGrad, tanh, tensor } from '../index.ts';
 import type { Tensor } from '../index.ts';
 import { Adam } from './adam.ts';
@@ -10,24 +11,8 @@ import { AdamW } from './adamw.ts';
 import type { Optimizer } from './optimizer.ts';
 import { SGD } from './sgd.ts';
 
-type Matrix = number[][];
-interface Params {
-  W: Matrix[];
-  b: number[][];
-}
-interface Config {
-  name: string;
-  optimizer: 'SGD' | 'Adam' | 'AdamW';
-  options: Record<string, unknown>;
-  losses: number[];
-  finalLoss: number;
-  checkpoints: Record<string, Params>;
-}
-const fixture = JSON.parse(readFileSync(new URL('../../../../fixtures/optim-reference.json', import.meta.url), 'utf8')) as {
-  problem: { x: Matrix; labels: number[]; W: Matrix[]; b: number[][] };
-  steps: number;
-  configs: Config[];
-};
+type Config = OptimReferenceConfig;
+const fixture = optimReference();
 
 /** torch's snake_case kwargs as our camelCase options. */
 function camel(options: Record<string, unknown>): Record<string, unknown> {
