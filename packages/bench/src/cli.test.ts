@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { backendAvailable, getBackend } from '@tapegrad/autograd/kernels';
+import { backendAvailable, getBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main, userPath } from './cli.ts';
 
@@ -104,7 +104,7 @@ describe('a run', () => {
       const r = await run('--backend', backend, '--workload', 'spiral', '--dtype', 'float32', '--steps', '2', '--no-speed', '--json', json, '--markdown', md);
       expect(r.code).toBe(0);
       expect(getBackend()).toBe(before); // restored after the run
-      expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}( \\(\\d+ threads?\\))? kernels, on `));
+      expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}( \\(\\d+ threads?(, FMA)?\\))? kernels, on `));
       expect(r.out).toMatch(new RegExp(`Kernel backend: ${backend}\\b`));
       expect(r.out).toMatch(new RegExp(`passed in [\\d.]+ s on the ${backend} kernels`));
       expect(r.out).toMatch(/│ peak RSS MB │/);
@@ -112,6 +112,7 @@ describe('a run', () => {
       const report = JSON.parse(readFileSync(json, 'utf8'));
       expect(report.backend).toBe(backend);
       expect(report.kernelThreads).toBeGreaterThanOrEqual(1);
+      expect(report.fusedMultiplyAdd).toBe(backend === 'wasm' && wasmFusedMultiplyAdd());
       const w = report.workloads[0];
       expect(w.backend).toBe(backend);
       expect(w.memory.peakRssMB).toBeGreaterThan(0);

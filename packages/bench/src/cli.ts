@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { DType, KernelBackend } from '@tapegrad/autograd/kernels';
-import { getBackend, kernelThreadsReady } from '@tapegrad/autograd/kernels';
+import { getBackend, kernelThreadsReady, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
@@ -115,6 +115,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   const backend = o.backend ?? getBackend();
   // start the kernel worker threads before anything is timed (they would otherwise start during the first big product)
   const threads = backend === 'wasm' ? await kernelThreadsReady() : 1;
+  const fma = backend === 'wasm' && wasmFusedMultiplyAdd();
   const workloads: Workload[] = (o.workload ?? WORKLOAD_NAMES).map((n) => workloadByName(n));
   const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
   const dataDir = o.data === undefined ? undefined : userPath(o.data);
@@ -147,7 +148,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  io.out.write(`${summaryCaption(results, threads)}\n${summaryTable(results)}\n`);
+  io.out.write(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
   const failed = results.filter((r) => !r.equality.pass);
   io.out.write(
     failed.length === 0
@@ -155,7 +156,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
       : `${failed.length} of ${results.length} equality checks FAILED on the ${backend} kernels ` +
           `(${failed.map((r) => `${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
   );
-  const meta = { command, machine, date: new Date().toISOString(), seconds, kernelThreads: threads };
+  const meta = { command, machine, date: new Date().toISOString(), seconds, kernelThreads: threads, fusedMultiplyAdd: fma };
   if (o.json !== undefined) {
     const file = userPath(o.json);
     writeFileSync(file, `${JSON.stringify(jsonReport(results, meta), null, 2)}\n`);

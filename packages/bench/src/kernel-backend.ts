@@ -1,5 +1,5 @@
 import type { KernelBackend } from '@tapegrad/autograd/kernels';
-import { backendUnavailableReason, getBackend, getKernelThreads, KERNEL_BACKENDS, setBackend } from '@tapegrad/autograd/kernels';
+import { backendUnavailableReason, getBackend, getKernelThreads, KERNEL_BACKENDS, setBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import type { Engine, EngineFactory } from './engine.ts';
 
 // The kernel backend of the matrix products ('js', the reference kernels; 'wasm', the SIMD WebAssembly ones) is
@@ -54,7 +54,8 @@ export function onBackend(make: EngineFactory, backend: KernelBackend): EngineFa
   };
 }
 
-/** 'wasm (2 threads)', 'js' */
+/** 'wasm (2 threads, FMA)', 'wasm (1 thread)', 'js' */
 export function backendLabel(backend: KernelBackend, threads = getKernelThreads()): string {
-  return backend === 'wasm' ? `wasm (${threads} ${threads === 1 ? 'thread' : 'threads'})` : backend;
+  if (backend !== 'wasm') return backend;
+  return `wasm (${threads} ${threads === 1 ? 'thread' : 'threads'}${wasmFusedMultiplyAdd() ? ', FMA' : ''})`;
 }

@@ -104,9 +104,10 @@ function backendsOf(results: readonly WorkloadResult[]): string[] {
 }
 
 /** The line that goes with the summary table: which kernel backend the matrix products ran on. */
-export function summaryCaption(results: readonly WorkloadResult[], threads?: number): string {
+export function summaryCaption(results: readonly WorkloadResult[], threads?: number, fusedMultiplyAdd = false): string {
   const b = backendsOf(results);
-  const t = threads === undefined || !b.includes('wasm') ? '' : ` (${threads} ${threads === 1 ? 'thread' : 'threads'})`;
+  const fma = fusedMultiplyAdd ? ', FMA' : '';
+  const t = threads === undefined || !b.includes('wasm') ? '' : ` (${threads} ${threads === 1 ? 'thread' : 'threads'}${fma})`;
   return (
     `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}; ` +
     `peak RSS: the whole process's resident set while each workload ran, Node's own baseline included`
@@ -187,12 +188,12 @@ function mdRow(cells: readonly string[]): string {
 /** The summary and the details as markdown. */
 export function markdownReport(
   results: readonly WorkloadResult[],
-  meta: { command: string; date: string; machine: string; kernelThreads?: number },
+  meta: { command: string; date: string; machine: string; kernelThreads?: number; fusedMultiplyAdd?: boolean },
 ): string {
   const out: string[] = [];
   out.push('# tapegrad bench: autograd vs manual backprop', '');
   out.push(`\`${meta.command}\` on ${meta.machine}, ${meta.date}.`, '');
-  out.push(`${summaryCaption(results, meta.kernelThreads)}.`, '');
+  out.push(`${summaryCaption(results, meta.kernelThreads, meta.fusedMultiplyAdd)}.`, '');
   const peers = peerNames(results);
   const head = summaryHead(results);
   out.push(mdRow(head), mdRow(head.map(() => '---')));

@@ -46,6 +46,15 @@ export function backendAvailable(name: KernelBackend): boolean {
   return name === 'js' || (name === 'wasm' && wasmGemm() !== null);
 }
 
+/**
+ * Whether the wasm kernels are the fused multiply-add build (relaxed-simd; see wasm-loader.ts):
+ * products then round once per multiply-add instead of twice, so they differ from the reference
+ * JS kernels in the last bits. False on the plain SIMD build or when wasm is unavailable.
+ */
+export function wasmFusedMultiplyAdd(): boolean {
+  return wasmGemm()?.fma ?? false;
+}
+
 /** Why a backend cannot be used, or null if it can. */
 export function backendUnavailableReason(name: KernelBackend): string | null {
   if (name === 'js') return null;

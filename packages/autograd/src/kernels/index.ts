@@ -41,6 +41,7 @@ export {
   WASM_MIN_MACS,
   WASM_MIN_OUTPUTS,
   WASM_THREAD_MIN_MACS,
+  wasmFusedMultiplyAdd,
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';

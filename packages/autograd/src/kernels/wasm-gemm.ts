@@ -80,6 +80,8 @@ export function workerChunks(): number {
 
 class WasmGemm {
   readonly module: WasmModule;
+  /** Whether this is the fused multiply-add build (kernels-fma.wasm). */
+  readonly fma: boolean;
   readonly memory: WasmMemory;
   readonly x: KernelExports;
   readonly base: number;
@@ -90,9 +92,10 @@ class WasmGemm {
   private skip = 0;
   private backoff = 0;
 
-  constructor(module: WasmModule) {
+  constructor(module: WasmModule, fma: boolean) {
     const api = wasmApi as NonNullable<typeof wasmApi>;
     this.module = module;
+    this.fma = fma;
     this.memory = new api.Memory({ initial: 64, maximum: 65536, shared: true });
     const imports = { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } };
     this.x = new api.Instance(module, imports).exports as unknown as KernelExports;
@@ -270,7 +273,7 @@ export function wasmGemm(): WasmGemm | null {
     return null;
   }
   try {
-    instance = new WasmGemm(loaded.module);
+    instance = new WasmGemm(loaded.module, loaded.fma);
   } catch (e) {
     reason = `cannot instantiate the wasm kernels: ${(e as Error).message}`;
     instance = null;
