@@ -92,6 +92,9 @@ describe('x errors', () => {
   it('rejects values that overflow float32', () => {
     const m = new ManualMLP({ sizes: [2, 3], activation: 'relu', dtype: 'float32' });
     expect(() => m.forward([[1e39, 0]])).toThrow('ManualMLP.forward: x[0][0] is 1e+39, which overflows float32; expected finite numbers');
+    // a typed batch is copied in bulk, then scanned: the same message, at the same place
+    const typed = { data: Float64Array.of(0, 1, 2, -1e39), shape: [2, 2] };
+    expect(() => m.forward(typed)).toThrow('ManualMLP.forward: x[1][1] is -1e+39, which overflows float32; expected finite numbers');
   });
 
   it('names the method that was called', () => {

@@ -91,6 +91,11 @@ export function measureX(where: string, x: XInput, d: number): number {
 export function copyX(where: string, x: XInput, N: number, d: number, out: FloatArray): void {
   const nested = isNested(x);
   const flat: ArrayLike<number> | null = nested ? null : isFlatInput(x) ? x.data : (x as ArrayLike<number>);
+  if (flat instanceof Float32Array || flat instanceof Float64Array) {
+    // A typed array: one bulk copy (converting float64 → float32 if need be), then one scan of what was stored.
+    out.set(flat.subarray(0, N * d));
+    if (allFinite(out, N * d)) return;
+  }
   for (let r = 0; r < N; r++) {
     const row: ArrayLike<number> = nested ? (x as Rows)[r] : (flat as ArrayLike<number>);
     const base = nested ? 0 : r * d;
@@ -104,6 +109,13 @@ export function copyX(where: string, x: XInput, N: number, d: number, out: Float
       }
     }
   }
+}
+
+/** Whether x[0..n) are all finite: NaN and ±Infinity are the values with x − x ≠ 0. */
+function allFinite(x: FloatArray, n: number): boolean {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += x[i] - x[i];
+  return acc === 0;
 }
 
 /** The number of target rows y gives (to compare with the N of x). */
