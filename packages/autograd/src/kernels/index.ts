@@ -1,7 +1,7 @@
 // @tapegrad/autograd/kernels: plain numeric functions on flat row-major typed arrays. No Tensor, no tape:
 // the manual engine computes with exactly these, so a speed gap between the engines measures the engine.
 export type { DType, FloatArray } from './dtype.ts';
-export { allocate, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { allocate, allocateUninitialized, checkDType, dtypeOf, DTYPES } from './dtype.ts';
 export type { Shape } from './shape.ts';
 export {
   broadcastShapes,

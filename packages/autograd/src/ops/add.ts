@@ -10,7 +10,7 @@ export const add = defineOp('add', (a: TensorLike, b: TensorLike): OpResult => {
   const [x, y] = operands('add', a, b);
   const shape = k.broadcastShapes('add', x.shape, y.shape);
   return {
-    data: k.add(x.data, x.shape, y.data, y.shape, k.allocate(x.dtype, k.sizeOf(shape)), shape),
+    data: k.add(x.data, x.shape, y.data, y.shape, k.allocateUninitialized(x.dtype, k.sizeOf(shape)), shape),
     shape,
     // ∂L/∂a = g, ∂L/∂b = g, each summed back over the axes it was broadcast on
     backward(g) {

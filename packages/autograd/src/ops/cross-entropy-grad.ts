@@ -18,7 +18,7 @@ export const crossEntropyGrad = defineOp('crossEntropyGrad', (z: Tensor, labels:
   k.checkLabels('crossEntropyGrad', labels, rows, cols);
   if (g.size !== 1) throw new Error(`crossEntropyGrad: g is ${k.shapeStr(g.shape)}; expected the loss's scalar gradient`);
   return {
-    data: k.crossEntropyIndicesGrad(z.data, labels, rows, cols, g.data[0] / rows, k.allocate(z.dtype, z.size)),
+    data: k.crossEntropyIndicesGrad(z.data, labels, rows, cols, g.data[0] / rows, k.allocateUninitialized(z.dtype, z.size)),
     shape: z.shape,
     // with s = softmax(z) and v = u·g/N: ∂L/∂z = s ⊙ (v − Σ_row v ⊙ s) (softmax's Jacobian applied to v);
     // ∂L/∂g = Σ u ⊙ (s − y) / N

@@ -10,7 +10,7 @@ export const leakyRelu = defineOp('leakyRelu', (a: Tensor, slope: number = k.LEA
   checkTensor('leakyRelu', a);
   const s = checkSlope('leakyRelu', slope);
   return {
-    data: k.leakyReluWith(s).f(a.data, k.allocate(a.dtype, a.size)),
+    data: k.leakyReluWith(s).f(a.data, k.allocateUninitialized(a.dtype, a.size)),
     shape: a.shape,
     // ∂L/∂a = g ⊙ (1 if a > 0 else slope)
     backward(g) {

@@ -26,7 +26,7 @@ export const linear = defineOp('linear', (x: Tensor, W: Tensor, b: Tensor): OpRe
     );
   }
   return {
-    data: k.matmulBias(x.data, W.data, b.data, k.allocate(x.dtype, m * n), m, kx, n),
+    data: k.matmulBias(x.data, W.data, b.data, k.allocateUninitialized(x.dtype, m * n), m, kx, n),
     shape: [m, n],
     // ∂L/∂x = g Wᵀ, ∂L/∂W = xᵀ g, ∂L/∂b = Σ_rows g
     backward(g) {

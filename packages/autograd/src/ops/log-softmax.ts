@@ -13,7 +13,7 @@ export const logSoftmax = defineOp('logSoftmax', (a: Tensor, axis: number = -1):
   checkTensor('logSoftmax', a);
   const ax = k.normalizeAxis('logSoftmax', axis, a.ndim);
   return {
-    data: k.logSoftmax(a.data, a.shape, ax, k.allocate(a.dtype, a.size)),
+    data: k.logSoftmax(a.data, a.shape, ax, k.allocateUninitialized(a.dtype, a.size)),
     shape: a.shape,
     // ∂L/∂a = g − softmax(a) ⊙ Σ_axis g, with softmax(a) = e^out
     backward(g, out) {

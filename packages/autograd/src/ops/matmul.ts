@@ -28,7 +28,7 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): OpResult => {
   const [kb, n] = b.shape;
   checkInner('matmul', a, b, ka, kb);
   return {
-    data: k.matmul(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
+    data: k.matmul(a.data, b.data, k.allocateUninitialized(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = g bᵀ, ∂L/∂b = aᵀ g
     backward(g) {
@@ -44,7 +44,7 @@ export const matmulTN = defineOp('matmulTN', (a: Tensor, b: Tensor): OpResult =>
   const [kb, n] = b.shape;
   checkInner('matmulTN', a, b, ka, kb);
   return {
-    data: k.matmulTN(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
+    data: k.matmulTN(a.data, b.data, k.allocateUninitialized(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = b gᵀ, ∂L/∂b = a g
     backward(g) {
@@ -60,7 +60,7 @@ export const matmulNT = defineOp('matmulNT', (a: Tensor, b: Tensor): OpResult =>
   const [n, kb] = b.shape;
   checkInner('matmulNT', a, b, ka, kb);
   return {
-    data: k.matmulNT(a.data, b.data, k.allocate(a.dtype, m * n), m, ka, n),
+    data: k.matmulNT(a.data, b.data, k.allocateUninitialized(a.dtype, m * n), m, ka, n),
     shape: [m, n],
     // ∂L/∂a = g b, ∂L/∂b = gᵀ a
     backward(g) {

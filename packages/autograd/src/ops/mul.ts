@@ -10,7 +10,7 @@ export const mul = defineOp('mul', (a: TensorLike, b: TensorLike): OpResult => {
   const [x, y] = operands('mul', a, b);
   const shape = k.broadcastShapes('mul', x.shape, y.shape);
   return {
-    data: k.mul(x.data, x.shape, y.data, y.shape, k.allocate(x.dtype, k.sizeOf(shape)), shape),
+    data: k.mul(x.data, x.shape, y.data, y.shape, k.allocateUninitialized(x.dtype, k.sizeOf(shape)), shape),
     shape,
     // ∂L/∂a = g ⊙ b, ∂L/∂b = g ⊙ a, each summed back over the axes it was broadcast on
     backward(g) {

@@ -1,5 +1,5 @@
 import type { BinaryKernel, DType, FloatArray, UnaryKernel } from '../kernels/index.ts';
-import { allocate, broadcastShapes, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
+import { allocate, allocateUninitialized, broadcastShapes, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
 import { Tensor } from '../tensor.ts';
 import type { TensorLike } from '../tensor.ts';
 
@@ -36,13 +36,13 @@ export function binaryForward(
 ): { x: Tensor; y: Tensor; shape: number[]; data: FloatArray } {
   const [x, y] = operands(op, a, b);
   const shape = broadcastShapes(op, x.shape, y.shape);
-  return { x, y, shape, data: kernel(x.data, x.shape, y.data, y.shape, allocate(x.dtype, sizeOf(shape)), shape) };
+  return { x, y, shape, data: kernel(x.data, x.shape, y.data, y.shape, allocateUninitialized(x.dtype, sizeOf(shape)), shape) };
 }
 
 /** The shared forward of an element-wise unary op: out = f(x) in a fresh buffer of x's dtype. */
 export function unaryForward(op: string, kernel: UnaryKernel, x: unknown): { x: Tensor; data: FloatArray } {
   const t = checkTensor(op, x);
-  return { x: t, data: kernel(t.data, allocate(t.dtype, t.size)) };
+  return { x: t, data: kernel(t.data, allocateUninitialized(t.dtype, t.size)) };
 }
 
 /** Throws unless the tensors `a` and `b` have the same shape (for ops that do not broadcast). */

@@ -10,7 +10,7 @@ import { sub } from './sub.ts';
 export const sigmoidGrad = defineOp('sigmoidGrad', (g: Tensor, s: Tensor): OpResult => {
   checkSameShape('sigmoidGrad', g, s);
   return {
-    data: k.sigmoidGradFromOutput(g.data, s.data, k.allocate(g.dtype, g.size)),
+    data: k.sigmoidGradFromOutput(g.data, s.data, k.allocateUninitialized(g.dtype, g.size)),
     shape: g.shape,
     // ∂L/∂g = u ⊙ s(1 − s); ∂L/∂s = u ⊙ g ⊙ (1 − 2s)
     backward(u) {

@@ -12,7 +12,7 @@ export const softmax = defineOp('softmax', (a: Tensor, axis: number = -1): OpRes
   checkTensor('softmax', a);
   const ax = k.normalizeAxis('softmax', axis, a.ndim);
   return {
-    data: k.softmax(a.data, a.shape, ax, k.allocate(a.dtype, a.size)),
+    data: k.softmax(a.data, a.shape, ax, k.allocateUninitialized(a.dtype, a.size)),
     shape: a.shape,
     // ∂L/∂a = out ⊙ (g − Σ_axis g ⊙ out): the Jacobian diag(s) − s sᵀ applied to g, slice by slice
     backward(g, out) {

@@ -21,7 +21,7 @@ export const stepGrad = defineOp('stepGrad', (g: Tensor, a: Tensor, slope: numbe
   checkSameShape('stepGrad', g, a);
   const s = checkSlope('stepGrad', slope);
   return {
-    data: k.stepGrad(g.data, a.data, s, k.allocate(g.dtype, g.size)),
+    data: k.stepGrad(g.data, a.data, s, k.allocateUninitialized(g.dtype, g.size)),
     shape: g.shape,
     // ∂L/∂g = u ⊙ (1 if a > 0 else slope); ∂L/∂a = 0 almost everywhere
     backward(u) {

@@ -9,7 +9,7 @@ import { checkSameShape } from './operands.ts';
 export const tanhGrad = defineOp('tanhGrad', (g: Tensor, t: Tensor): OpResult => {
   checkSameShape('tanhGrad', g, t);
   return {
-    data: k.tanhGradFromOutput(g.data, t.data, k.allocate(g.dtype, g.size)),
+    data: k.tanhGradFromOutput(g.data, t.data, k.allocateUninitialized(g.dtype, g.size)),
     shape: g.shape,
     // ∂L/∂g = u ⊙ (1 − t²); ∂L/∂t = −2 u ⊙ g ⊙ t
     backward(u) {

@@ -12,7 +12,7 @@ export const transpose = defineOp('transpose', (a: Tensor): OpResult => {
   }
   const [rows, cols] = a.shape;
   return {
-    data: k.transpose2d(a.data, k.allocate(a.dtype, rows * cols), rows, cols),
+    data: k.transpose2d(a.data, k.allocateUninitialized(a.dtype, rows * cols), rows, cols),
     shape: [cols, rows],
     // ∂L/∂a = gᵀ
     backward(g) {
