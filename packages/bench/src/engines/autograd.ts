@@ -67,9 +67,11 @@ export class AutogradEngine implements Engine {
     return { loss: crossEntropy(z[n - 1], batch.labels), z, inputs }; // softmax and mean cross-entropy in one op
   }
 
+  /** Clears the gradients to null, as optim's zeroGrad() does by default (PyTorch ≥ 2.0's set_to_none): backward
+   * then stores each parameter's gradient instead of adding it into a zero-filled buffer. */
   private zeroGrads(): void {
-    for (const p of this.W) p.zeroGrad();
-    for (const p of this.b) p.zeroGrad();
+    for (const p of this.W) p.grad = null;
+    for (const p of this.b) p.grad = null;
   }
 
   symbols(batch: Batch): Symbols {
