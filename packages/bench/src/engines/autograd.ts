@@ -1,5 +1,5 @@
 import type { Tensor as TensorType } from '@tapegrad/autograd';
-import { crossEntropy, nn, Tensor, tensor } from '@tapegrad/autograd';
+import { crossEntropy, linear, nn, Tensor, tensor } from '@tapegrad/autograd';
 import type { DType } from '@tapegrad/autograd/kernels';
 import { axpy } from '@tapegrad/autograd/kernels';
 import type { Batch } from '../datasets/dataset.ts';
@@ -7,7 +7,8 @@ import type { Engine, FlatParams, LayerSymbols, NetworkSpec, Params, Symbols } f
 import { batchX, hiddenActivations } from '../engine.ts';
 
 // The autograd engine as a user would write the chapter's network with it: leaves W^l, b^l that require grad,
-// z^l = a^{l−1} W^l + b^l recorded on the tape, loss = crossEntropy(z^n, labels), loss.backward().
+// z^l = a^{l−1} W^l + b^l recorded on the tape as one `linear` op (what nn.Linear records),
+// loss = crossEntropy(z^n, labels), loss.backward().
 // δ^l is read from z^l.grad (retainGrad); the SGD update works on .data with the same axpy kernel as the manual
 // engine, so that any difference between the engines comes from their gradients.
 
@@ -59,7 +60,7 @@ export class AutogradEngine implements Engine {
     const n = this.W.length;
     for (let l = 1; l <= n; l++) {
       inputs.push(a);
-      const zl = a.matmul(this.W[l - 1]).add(this.b[l - 1]); // z^l = a^{l−1} W^l + b^l
+      const zl = linear(a, this.W[l - 1], this.b[l - 1]); // z^l = a^{l−1} W^l + b^l, one op as in nn.Linear
       if (retain) zl.retainGrad();
       z.push(zl);
       if (l < n) a = this.acts[l - 1].call(zl); //                a^l = act(z^l)
