@@ -1,5 +1,5 @@
 import type { FloatArray } from '@tapegrad/autograd/kernels';
-import { checkLabels, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
+import { allFinite, checkLabels, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
 import type { FlatInput, ProbabilityTargets, Rows, XInput, YInput } from './types.ts';
 
 // Reading x and y into the engine's own buffers, with every check the chapter takes for granted: x rows of
@@ -109,13 +109,6 @@ export function copyX(where: string, x: XInput, N: number, d: number, out: Float
       }
     }
   }
-}
-
-/** Whether x[0..n) are all finite: NaN and ±Infinity are the values with x − x ≠ 0. */
-function allFinite(x: FloatArray, n: number): boolean {
-  let acc = 0;
-  for (let i = 0; i < n; i++) acc += x[i] - x[i];
-  return acc === 0;
 }
 
 /** The number of target rows y gives (to compare with the N of x). */

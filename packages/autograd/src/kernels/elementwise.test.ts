@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { leakyReluWith, relu, stepGrad } from './activations.ts';
 import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN } from './backend.ts';
 import { allocate } from './dtype.ts';
-import { add, addRow, axpy, axpyRef, div, hadamard, mul, sub } from './elementwise.ts';
+import { add, addRow, allFinite, axpy, axpyRef, div, firstNonFinite, hadamard, mul, sub } from './elementwise.ts';
 import { Random } from './random.ts';
 import type { BinaryKernel } from './elementwise.ts';
 import { sumAxes, sumRows, sumToShape } from './reduce.ts';
@@ -177,4 +177,40 @@ describe.skipIf(axpyWasmReason !== null)(`hadamard, addRow, add of a bias row, s
       setBackend(previous);
     }
   });
+});
+
+describe('allFinite and firstNonFinite', () => {
+  const BAD = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: finds a NaN or ±Infinity at every position mod 4 and at the ends, and nothing among extreme finite values`, () => {
+      const big = dtype === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+      const tiny = dtype === 'float32' ? 1.401298464324817e-45 : Number.MIN_VALUE;
+      const finite = [0, -0, 1, -1, big, -big, tiny, -tiny, 0.5, 12345.678];
+      for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 33]) {
+        const x = allocate(dtype, n);
+        for (let i = 0; i < n; i++) x[i] = finite[i % finite.length];
+        expect(allFinite(x)).toBe(true);
+        expect(firstNonFinite(x)).toBe(-1);
+        for (let at = 0; at < n; at++) {
+          for (const bad of BAD) {
+            const y = x.slice();
+            y[at] = bad;
+            expect(allFinite(y), `${bad} at ${at} of ${n}`).toBe(false);
+            expect(firstNonFinite(y)).toBe(at);
+            expect(allFinite(y, at)).toBe(true); // the prefix before it
+          }
+        }
+      }
+    });
+    it(`${dtype}: reads a view at its own offset, and only its first n elements`, () => {
+      const whole = allocate(dtype, 12);
+      whole[1] = Number.NaN;
+      whole[10] = Number.POSITIVE_INFINITY;
+      expect(allFinite(whole.subarray(2, 10))).toBe(true);
+      expect(allFinite(whole.subarray(2, 11))).toBe(false);
+      expect(allFinite(whole.subarray(2), 8)).toBe(true);
+      expect(allFinite(whole.subarray(1), 0)).toBe(true);
+      expect(() => allFinite(whole, 13)).toThrow('allFinite: n is 13 but x has 12 elements');
+    });
+  }
 });

@@ -44,7 +44,7 @@ export {
   wasmFusedMultiplyAdd,
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
-export { add, addRow, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
+export { add, addRow, allFinite, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
 export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
 export type { Activation, ActivationName } from './activations.ts';
