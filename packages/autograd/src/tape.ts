@@ -3,7 +3,7 @@
 // anomaly checks — so that an op file holds only its maths: a forward and a backward side by side.
 
 import type { FloatArray, Shape } from './kernels/index.ts';
-import { axpy, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocateUninitialized, axpy, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
 import { Tensor } from './tensor.ts';
 
@@ -228,14 +228,21 @@ export function reverseWalk(
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (createGraph) {
     if (t.grad !== null) t.grad = t.grad.add(g);
-    else t.grad = g.node === null ? new Tensor(g.data.slice(), t.shape) : g;
+    else t.grad = g.node === null ? new Tensor(copyOf(g.data), t.shape) : g;
   } else if (t.grad === null) {
-    t.grad = new Tensor(g.data.slice(), t.shape);
+    t.grad = new Tensor(copyOf(g.data), t.shape);
   } else if (t.grad.node !== null) {
-    t.grad = new Tensor(axpy(1, g.data, t.grad.data.slice()), t.shape);
+    t.grad = new Tensor(axpy(1, g.data, copyOf(t.grad.data)), t.shape);
   } else {
     axpy(1, g.data, t.grad.data);
   }
+}
+
+/** A copy of `x` in a buffer of its own. (`slice()` zero-fills the new buffer before copying into it: two passes.) */
+function copyOf(x: FloatArray): FloatArray {
+  const out = allocateUninitialized(x instanceof Float64Array ? 'float64' : 'float32', x.length);
+  out.set(x);
+  return out;
 }
 
 /** Reverse-mode sweep from `root`: fills `.grad` of leaves that require grad (and of tensors that retain grad). */
