@@ -11,7 +11,8 @@
 // allocatable; 12 accumulators + 2 B vectors + 1 broadcast + 1 product temporary is 16, and
 // TurboFan spills (measured: 6×8 ran at ~23 GFLOP/s against ~30 for 4×8 on this machine; 5×8,
 // 3×12, 2×16 and unrolling k by 2 were all slower too, the latter because the scheduler hoists
-// loads and raises register pressure).
+// loads and raises register pressure). With FMA there is no product temporary and 6×8 needs exactly
+// 15, but it still lost: 36 against 46 GFLOP/s for 4×8, each kernel alone on panels in L1.
 //
 // The tile (at c, row stride ldcBytes) is overwritten with the product, or accumulated into when
 // `accumulate` is set (the second and later KC-blocks of k).
