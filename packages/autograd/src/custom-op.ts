@@ -13,7 +13,7 @@
 
 import { shapeStr } from './kernels/index.ts';
 import { noGrad } from './grad-mode.ts';
-import { defineOp } from './tape.ts';
+import { defineUserOp } from './tape.ts';
 import { Tensor } from './tensor.ts';
 
 export interface CustomOpDefinition<A extends Tensor[]> {
@@ -32,7 +32,7 @@ export function customOp<A extends Tensor[]>(name: string, definition: CustomOpD
   if (typeof forward !== 'function' || typeof backward !== 'function') {
     throw new Error(`customOp ${name}: expected { forward, backward } functions`);
   }
-  return defineOp(name, (...inputs: A) => {
+  return defineUserOp(name, (...inputs: A) => {
     inputs.forEach((x, i) => {
       if (!(x instanceof Tensor)) throw new Error(`${name}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
     });

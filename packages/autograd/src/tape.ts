@@ -4,6 +4,7 @@
 
 import type { FloatArray, Shape } from './kernels/index.ts';
 import { allocateUninitialized, axpy, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { BufferRecycler, setActiveRecycler } from './kernels/recycler.ts';
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
 import { Tensor } from './tensor.ts';
 
@@ -27,6 +28,8 @@ export interface OpResult {
 /** A recorded application of an op: the tape's only record type. */
 export interface Node {
   readonly op: string;
+  /** Defined outside the library (the public defineOp, customOp): its rule may keep what it is given. */
+  readonly user: boolean;
   /** The op's arguments that were tensors, at their argument positions (null elsewhere). */
   inputs: readonly (Tensor | null)[];
   backward: BackwardRule | null;
@@ -37,6 +40,15 @@ export interface Node {
  * forward, and — when grad mode is on and some tensor argument requires grad — records a Node for backward().
  */
 export function defineOp<A extends unknown[]>(name: string, forward: (...args: A) => OpResult): (...args: A) => Tensor {
+  return defineOpOf(name, forward, false);
+}
+
+/** defineOp for ops written outside the library (exported as `defineOp`; customOp uses it): see Node.user. */
+export function defineUserOp<A extends unknown[]>(name: string, forward: (...args: A) => OpResult): (...args: A) => Tensor {
+  return defineOpOf(name, forward, true);
+}
+
+function defineOpOf<A extends unknown[]>(name: string, forward: (...args: A) => OpResult, user: boolean): (...args: A) => Tensor {
   return (...args: A): Tensor => {
     let record = false;
     let dtype: string | null = null;
@@ -67,7 +79,7 @@ export function defineOp<A extends unknown[]>(name: string, forward: (...args: A
         const x = args[i];
         inputs[i] = x instanceof Tensor ? x : null;
       }
-      out.node = { op: name, inputs, backward: result.backward };
+      out.node = { op: name, user, inputs, backward: result.backward };
     }
     return out;
   };
@@ -102,6 +114,26 @@ export interface WalkOptions {
   readonly only?: ReadonlySet<Tensor>;
   /** The public function walking, named in errors ('backward', 'gradients'). */
   readonly caller: string;
+  /**
+   * Run the rules with the tape's BufferRecycler active, and reclaim what they allocated when the walk ends. Only
+   * for a walk whose gradients all leave through a copy (backward(): accumulateGrad copies into `.grad`); it is
+   * skipped when the walk records itself (createGraph) or goes through an op defined outside the library.
+   */
+  readonly recycle?: boolean;
+}
+
+/**
+ * The buffers of backward()'s rules. Why none of them can outlive the walk that allocated them: the rules run with
+ * recording off (no node keeps a tensor); the gradients they return live only in pendingGrad, which the walk clears,
+ * and reach a `.grad` through accumulateGrad's copy, made outside the recycler; the library's rules keep nothing
+ * they are given or make (a walk through a user-defined op, whose rule might, does not recycle); and the seed comes
+ * from outside the walk. So at its end every buffer the recycler lent is dead, and the next backward() reuses them.
+ */
+const recycler = new BufferRecycler();
+
+/** What the tape's recycler has reused and made, and holds: for tests and benchmarks. */
+export function recyclerStats(): { reused: number; made: number; heldBytes: number } {
+  return { ...recycler.stats, heldBytes: recycler.heldBytes };
 }
 
 /** Numbers each reverse walk, so that tensors can be marked as visited without a Set per walk. */
@@ -156,9 +188,27 @@ function anyOnPath(inputs: readonly (Tensor | null)[], walk: number): boolean {
   return false;
 }
 
-/** Adds `g` to the gradient summed so far for `t` in the running walk. */
-function addPending(t: Tensor, g: Tensor): void {
-  t.pendingGrad = t.pendingGrad === null ? g : t.pendingGrad.add(g);
+/** Whether one of these tensors was made by an op defined outside the library. */
+function throughUserOp(order: readonly Tensor[]): boolean {
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i].node;
+    if (node !== null && node.user) return true;
+  }
+  return false;
+}
+
+/** Adds `g` to the gradient summed so far for `t` in the running walk (the sum from the recycler when `recycling`). */
+function addPending(t: Tensor, g: Tensor, recycling: boolean): void {
+  if (t.pendingGrad === null) {
+    t.pendingGrad = g;
+    return;
+  }
+  const outer = recycling ? setActiveRecycler(recycler) : null;
+  try {
+    t.pendingGrad = t.pendingGrad.add(g);
+  } finally {
+    if (recycling) setActiveRecycler(outer);
+  }
 }
 
 /**
@@ -176,10 +226,11 @@ export function reverseWalk(
   const { createGraph, retainGraph, caller } = options;
   const walk = ++walkCount;
   const order = topologicalOrder(roots, options, walk);
+  const recycling = options.recycle === true && !createGraph && !throughUserOp(order);
   try {
     setGradEnabled(createGraph, () => {
       roots.forEach((r, i) => {
-        if (r.onPathOf === walk) addPending(r, seeds[i]);
+        if (r.onPathOf === walk) addPending(r, seeds[i], false);
       });
       for (let i = order.length - 1; i >= 0; i--) {
         const t = order[i];
@@ -191,11 +242,13 @@ export function reverseWalk(
         if (node === null) continue;
         const outer = runningBackwardOf;
         runningBackwardOf = node.op;
+        const outerRecycler = recycling ? setActiveRecycler(recycler) : null;
         let inputGrads: readonly (Tensor | null | undefined)[];
         try {
           inputGrads = node.backward!(g, t);
         } finally {
           runningBackwardOf = outer;
+          if (recycling) setActiveRecycler(outerRecycler);
         }
         for (let j = 0; j < node.inputs.length; j++) {
           const x = node.inputs[j];
@@ -208,7 +261,7 @@ export function reverseWalk(
             );
           }
           if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
-          addPending(x, gx);
+          addPending(x, gx, recycling);
         }
         if (!retainGraph) {
           node.backward = null;
@@ -218,6 +271,7 @@ export function reverseWalk(
     });
   } finally {
     for (const t of order) t.pendingGrad = null; // after an error too: no gradient outlives its walk
+    if (recycling) recycler.reclaim();
   }
 }
 
@@ -276,7 +330,7 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
     seed = Tensor.full(root.shape, 1, root.dtype);
   }
 
-  reverseWalk([root], [seed], { createGraph, retainGraph, caller: 'backward' }, (t, g) => {
+  reverseWalk([root], [seed], { createGraph, retainGraph, caller: 'backward', recycle: true }, (t, g) => {
     if (t.node === null || t.retainsGrad) accumulateGrad(t, g, createGraph);
   });
 }

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { activeRecycler } from './recycler.ts';
 
 /** The two element types tapegrad computes in. float32 is the default, as in PyTorch. */
 export type DType = 'float32' | 'float64';
@@ -8,8 +9,13 @@ export type FloatArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** A zero-filled buffer of `n` elements of `dtype`. */
+/** A zero-filled buffer of `n` elements of `dtype` (recycled when a BufferRecycler is active: see recycler.ts). */
 export function allocate(dtype: DType, n: number): FloatArray {
+  const r = activeRecycler();
+  return (r === null ? null : r.take(dtype, n, true, zeroed)) ?? zeroed(dtype, n);
+}
+
+function zeroed(dtype: DType, n: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
@@ -23,8 +29,13 @@ const UNINITIALIZED_MIN_BYTES = 4096;
  * (never a slice of Buffer's shared pool) without the fill; the typed array spans all of it.
  */
 export function allocateUninitialized(dtype: DType, n: number): FloatArray {
+  const r = activeRecycler();
+  return (r === null ? null : r.take(dtype, n, false, uninitialized)) ?? uninitialized(dtype, n);
+}
+
+function uninitialized(dtype: DType, n: number): FloatArray {
   const bytes = n * (dtype === 'float64' ? 8 : 4);
-  if (bytes < UNINITIALIZED_MIN_BYTES) return allocate(dtype, n);
+  if (bytes < UNINITIALIZED_MIN_BYTES) return zeroed(dtype, n);
   const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
   return dtype === 'float64' ? new Float64Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
 }

@@ -1,0 +1,79 @@
+// Buffer recycling for scopes whose every buffer is known to be dead at the end: the tape runs the backward rules of
+// a `backward()` pass inside one (see tape.ts for why nothing it allocates there can outlive the pass). While a
+// recycler is active, allocate() and allocateUninitialized() take buffers of 4 KiB and up from it; reclaim() then
+// puts every buffer handed out since the last reclaim back on the free lists, keyed by dtype and length. A training
+// loop repeats the same shapes every step, so from the second step on its backward pass allocates nothing: no fresh
+// memory to fault in, no garbage for the collector. Like PyTorch's caching allocator it keeps what it holds (up to
+// RECYCLER_MAX_BYTES) rather than giving it back to the system.
+import type { DType, FloatArray } from './dtype.ts';
+
+/** Buffers smaller than this are not pooled: allocating them is as cheap as finding them. */
+export const RECYCLE_MIN_BYTES = 4096;
+/** The most bytes a recycler keeps on its free lists; buffers reclaimed beyond that are left to the collector. */
+export const RECYCLER_MAX_BYTES = 512 * 2 ** 20;
+
+export class BufferRecycler {
+  private readonly free = new Map<string, FloatArray[]>();
+  private readonly lent: FloatArray[] = [];
+  private freeBytes = 0;
+  /** Buffers handed out from the free lists, and buffers that had to be made, since this recycler was created. */
+  readonly stats = { reused: 0, made: 0 };
+
+  /**
+   * A buffer of `n` elements of `dtype` (zero-filled when `zeroed`), from the free lists if one of that dtype and
+   * length is there, else from `make`; null below RECYCLE_MIN_BYTES, for the caller to allocate as usual.
+   */
+  take(dtype: DType, n: number, zeroed: boolean, make: (dtype: DType, n: number) => FloatArray): FloatArray | null {
+    const bytes = n * (dtype === 'float64' ? 8 : 4);
+    if (bytes < RECYCLE_MIN_BYTES) return null;
+    const x = this.free.get(keyOf(dtype, n))?.pop();
+    let out: FloatArray;
+    if (x === undefined) {
+      out = make(dtype, n);
+      this.stats.made++;
+    } else {
+      this.freeBytes -= bytes;
+      if (zeroed) x.fill(0);
+      out = x;
+      this.stats.reused++;
+    }
+    this.lent.push(out);
+    return out;
+  }
+
+  /** Every buffer handed out since the last reclaim goes back on the free lists (the caller vouches they are dead). */
+  reclaim(): void {
+    for (const x of this.lent) {
+      if (this.freeBytes + x.byteLength > RECYCLER_MAX_BYTES) continue;
+      const key = keyOf(x instanceof Float64Array ? 'float64' : 'float32', x.length);
+      let list = this.free.get(key);
+      if (list === undefined) this.free.set(key, (list = []));
+      list.push(x);
+      this.freeBytes += x.byteLength;
+    }
+    this.lent.length = 0;
+  }
+
+  /** Bytes on the free lists now. */
+  get heldBytes(): number {
+    return this.freeBytes;
+  }
+}
+
+function keyOf(dtype: DType, n: number): string {
+  return dtype === 'float64' ? `d${n}` : `f${n}`;
+}
+
+let active: BufferRecycler | null = null;
+
+/** The recycler allocations take from now, or null. */
+export function activeRecycler(): BufferRecycler | null {
+  return active;
+}
+
+/** Makes `r` (or null: none) the recycler that allocations take from; returns the one it replaces. */
+export function setActiveRecycler(r: BufferRecycler | null): BufferRecycler | null {
+  const previous = active;
+  active = r;
+  return previous;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { crossEntropy, customOp, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from './index.ts';
+
+// backward() runs its rules with the tape's buffer recycler (tape.ts): what they allocate is reused by the next
+// backward(). These tests hold it to its promise: nothing a user can see ever shares a recycled buffer.
+
+/** A 2-layer relu network big enough that its backward buffers are pooled (≥ 4 KiB). */
+function net(dtype: 'float32' | 'float64') {
+  manualSeed(7);
+  const W1 = randn([40, 64], { dtype, requiresGrad: true });
+  const b1 = randn([64], { dtype, requiresGrad: true });
+  const W2 = randn([64, 5], { dtype, requiresGrad: true });
+  const b2 = randn([5], { dtype, requiresGrad: true });
+  const x = randn([32, 40], { dtype });
+  const labels = Int32Array.from({ length: 32 }, (_, i) => i % 5);
+  const loss = () => crossEntropy(linear(relu(linear(x, W1, b1)), W2, b2), labels);
+  return { params: [W1, b1, W2, b2], loss };
+}
+
+const copies = (ts: readonly Tensor[]) => ts.map((t) => Float64Array.from(t.grad!.data));
+
+describe('backward() recycles its own buffers', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: the second pass reuses what the first made, and the gradients are those of gradients(), which does not recycle`, () => {
+      const { params, loss } = net(dtype);
+      loss().backward();
+      const before = recyclerStats();
+      for (const p of params) p.grad = null;
+      const l = loss();
+      const expected = gradients(l, params, { retainGraph: true }).map((g) => Float64Array.from(g!.data));
+      l.backward();
+      const after = recyclerStats();
+      expect(after.reused).toBeGreaterThan(before.reused);
+      expect(after.made).toBe(before.made);
+      expect(copies(params)).toEqual(expected);
+    });
+
+    it(`${dtype}: a .grad kept from one step is untouched by the next steps`, () => {
+      const { params, loss } = net(dtype);
+      loss().backward();
+      const kept = params.map((p) => p.grad!);
+      const keptValues = copies(params);
+      for (let step = 0; step < 3; step++) {
+        for (const p of params) {
+          p.grad = null;
+          p.data[0] += 0.25; // different gradients each step
+        }
+        loss().backward();
+      }
+      expect(kept.map((g) => Float64Array.from(g.data))).toEqual(keptValues);
+      for (const [i, p] of params.entries()) expect(p.grad!.data.buffer).not.toBe(kept[i].data.buffer);
+    });
+  }
+
+  it('a retained intermediate gradient (retainGrad) is a copy the next pass leaves alone', () => {
+    const { params, loss } = net('float32');
+    const z = loss();
+    z.retainGrad();
+    const W1 = params[0];
+    const h = linear(randn([32, 40]), W1, params[1]);
+    h.retainGrad();
+    h.sum().backward();
+    const hGrad = Float64Array.from(h.grad!.data);
+    for (let i = 0; i < 3; i++) {
+      W1.grad = null;
+      loss().backward();
+    }
+    expect(Float64Array.from(h.grad!.data)).toEqual(hGrad);
+  });
+
+  it('does not recycle through an op defined outside the library: its rule may keep what it is given', () => {
+    const seen: Tensor[] = [];
+    const scale = customOp('keepsItsGradient', {
+      forward: (x) => mul(x, 2),
+      backward: (g) => {
+        seen.push(g); // a user's rule may hold on to its gradient, e.g. to log it
+        return [mul(g, 2)];
+      },
+    });
+    const { params, loss } = net('float32');
+    const run = () => scale(loss()).backward();
+    run();
+    const first = Float64Array.from(seen[0].data);
+    const before = recyclerStats();
+    for (let i = 0; i < 3; i++) {
+      for (const p of params) p.grad = null;
+      run();
+    }
+    expect(recyclerStats().reused).toBe(before.reused);
+    expect(Float64Array.from(seen[0].data)).toEqual(first);
+  });
+
+  it('does not recycle a pass that records itself (createGraph): its gradients are part of a graph', () => {
+    const x = tensor(Float32Array.from({ length: 2048 }, (_, i) => Math.sin(i)), { requiresGrad: true });
+    const before = recyclerStats();
+    x.mul(x).sum().backward({ createGraph: true });
+    expect(recyclerStats()).toEqual(before); // the recycler was not used at all
+    const g = x.grad!;
+    const values = Float64Array.from(g.data);
+    for (let i = 0; i < 3; i++) {
+      x.grad = null;
+      x.mul(x).mul(3).sum().backward();
+    }
+    expect(recyclerStats().made).toBeGreaterThan(before.made); // those passes did recycle
+    expect(Float64Array.from(g.data)).toEqual(values);
+  });
+});
