@@ -24,7 +24,7 @@ export { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 export type { LockstepOptions, LockstepResult } from './lockstep.ts';
 export { lockstep } from './lockstep.ts';
 export type { Phase, SpeedFigure, SpeedOptions, SpeedPlan } from './speed.ts';
-export { headline, measureSpeed, PHASES, planSpeed, runBenchmark } from './speed.ts';
+export { headline, measureSpeed, PHASES, planSpeed, ROUNDS, runBenchmark, summarize } from './speed.ts';
 export type { EqualitySummary, ProgressSink, RunOptions, SpeedSummary, WorkloadResult } from './run.ts';
 export { runWorkload } from './run.ts';
 export { detailText, jsonReport, markdownReport, summaryCaption, summaryTable } from './report.ts';

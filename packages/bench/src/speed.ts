@@ -3,8 +3,9 @@ import type { Batch } from './datasets/dataset.ts';
 import type { Engine, Params } from './engine.ts';
 
 // Speed, measured with benchmark.js: for each engine a full training step (forward, loss, backward, SGD), and the
-// forward pass (with the loss) and the backward pass on their own. Figures: ops/sec with benchmark.js's relative
-// margin of error (95% confidence), and the median of its samples in ms per call.
+// forward pass (with the loss) and the backward pass on their own, the engines taking turns in ROUNDS rounds.
+// Figures: ops/sec with the relative margin of error (95% confidence) and the median in ms per call, over the
+// samples of all rounds.
 //
 // Slow calls (the `wide` workload takes seconds per step in the reference kernels) run as deferred benchmarks:
 // benchmark.js pre-runs a normal benchmark's function once per sample to test it, which would double their cost.
@@ -118,38 +119,63 @@ export interface SpeedOptions {
   readonly onCycle?: () => void;
 }
 
-/** Benchmarks each engine on `batch` according to the plan. */
+/**
+ * Rounds each engine's benchmark of a phase is split into, run in turn (autograd, manual, autograd, manual, …), so
+ * that a change in a shared machine's load in the middle of a measurement falls on both engines, not on one: their
+ * ratio is what the bench reports. The samples of all rounds are pooled into one figure per engine and phase.
+ */
+export const ROUNDS = 3;
+
+/** Benchmarks each engine on `batch` according to the plan, the engines taking turns (ROUNDS rounds each). */
 export async function measureSpeed(engines: readonly Engine[], batch: Batch, options: SpeedOptions): Promise<SpeedFigure[]> {
   const { plan, lr, params } = options;
   const figures: SpeedFigure[] = [];
-  const total = engines.length * plan.phases.length;
+  const total = engines.length * plan.phases.length * ROUNDS;
+  const minSamples = Math.max(2, Math.ceil(plan.minSamples / ROUNDS));
+  const maxTime = plan.maxTime / ROUNDS;
   let index = 0;
-  for (let e = 0; e < engines.length; e++) {
-    const engine = engines[e];
-    engine.setParams(params);
-    for (const phase of plan.phases) {
-      options.onBenchmark?.(`${engine.name} ${phase}`, index++, total);
-      const fn =
-        phase === 'step' ? () => void engine.step(batch, lr) : phase === 'forward' ? () => engine.forward(batch) : () => engine.backward();
-      if (phase === 'backward') engine.forward(batch);
-      warmUp(fn, plan.maxTime / 4);
-      options.onCycle?.();
-      const slow = (options.stepMs[e] ?? 0) * SHARE[phase] > 20;
-      const bench = await runBenchmark(`${engine.name} ${phase}`, fn, { minSamples: plan.minSamples, maxTime: plan.maxTime, slow, onCycle: options.onCycle });
-      const sample = bench.stats.sample;
-      figures.push({
-        engine: engine.name,
-        phase,
-        hz: bench.hz,
-        rme: bench.stats.rme,
-        medianMs: median(sample) * 1000,
-        meanMs: bench.stats.mean * 1000,
-        samples: sample.length,
-      });
+  for (const phase of plan.phases) {
+    const samples: number[][] = engines.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let e = 0; e < engines.length; e++) {
+        const engine = engines[e];
+        options.onBenchmark?.(`${engine.name} ${phase}`, index++, total);
+        engine.setParams(params); // every round of every engine times the same training
+        const fn =
+          phase === 'step' ? () => void engine.step(batch, lr) : phase === 'forward' ? () => engine.forward(batch) : () => engine.backward();
+        if (phase === 'backward') engine.forward(batch);
+        // the first round compiles and allocates; later ones only bring the engine's buffers back into cache
+        warmUp(fn, round === 0 ? plan.maxTime / 4 : maxTime / 4);
+        options.onCycle?.();
+        const slow = (options.stepMs[e] ?? 0) * SHARE[phase] > 20;
+        const bench = await runBenchmark(`${engine.name} ${phase}`, fn, { minSamples, maxTime, slow, onCycle: options.onCycle });
+        samples[e].push(...bench.stats.sample);
+      }
     }
+    engines.forEach((engine, e) => figures.push({ engine: engine.name, phase, ...summarize(samples[e]) }));
   }
   options.onBenchmark?.('done', total, total);
   return figures;
+}
+
+/**
+ * T-distribution two-tailed critical values for 95% confidence by degrees of freedom, as benchmark.js computes its
+ * relative margin of error (its tTable; NIST handbook 1.3.6.7.2), for figures pooled from several of its runs.
+ */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** A speed figure from samples in seconds per call: benchmark.js's statistics (hz = 1/mean, rme at 95%). */
+export function summarize(sample: readonly number[]): Omit<SpeedFigure, 'engine' | 'phase'> {
+  const n = sample.length;
+  if (n === 0) throw new Error('speed: no samples to summarize');
+  const mean = sample.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? sample.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) : 0;
+  const critical = T95[Math.max(1, n - 1) - 1] ?? 1.96;
+  const rme = mean > 0 ? ((critical * Math.sqrt(variance / n)) / mean) * 100 : 0;
+  return { hz: 1 / mean, rme, medianMs: median(sample) * 1000, meanMs: mean * 1000, samples: n };
 }
 
 /** The headline of a workload: each engine's median ms per training step, their ratio, and the worse margin. */
