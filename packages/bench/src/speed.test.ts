@@ -82,7 +82,7 @@ describe('measureSpeed', () => {
     const turn = (phase: string) => Array.from({ length: ROUNDS }, () => [`a ${phase}`, `b ${phase}`]).flat();
     expect(labels).toEqual([...turn('step'), ...turn('forward'), 'done']);
     expect(calls.filter((c) => c.endsWith('setParams'))).toHaveLength(2 * 2 * ROUNDS);
-    expect(figures.map((f) => `${f.engine} ${f.phase}`)).toEqual(['a step', 'b step', 'a forward', 'b forward']);
+    expect(figures.map((f) => `${f.engine} ${f.phase}`)).toEqual(['a step', 'a forward', 'b step', 'b forward']);
     for (const f of figures) expect(f.samples).toBeGreaterThanOrEqual(ROUNDS * 2);
   });
 });

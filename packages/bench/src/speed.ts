@@ -129,7 +129,7 @@ export const ROUNDS = 3;
 /** Benchmarks each engine on `batch` according to the plan, the engines taking turns (ROUNDS rounds each). */
 export async function measureSpeed(engines: readonly Engine[], batch: Batch, options: SpeedOptions): Promise<SpeedFigure[]> {
   const { plan, lr, params } = options;
-  const figures: SpeedFigure[] = [];
+  const byPhase: SpeedFigure[][] = [];
   const total = engines.length * plan.phases.length * ROUNDS;
   const minSamples = Math.max(2, Math.ceil(plan.minSamples / ROUNDS));
   const maxTime = plan.maxTime / ROUNDS;
@@ -152,10 +152,10 @@ export async function measureSpeed(engines: readonly Engine[], batch: Batch, opt
         samples[e].push(...bench.stats.sample);
       }
     }
-    engines.forEach((engine, e) => figures.push({ engine: engine.name, phase, ...summarize(samples[e]) }));
+    byPhase.push(engines.map((engine, e) => ({ engine: engine.name, phase, ...summarize(samples[e]) })));
   }
   options.onBenchmark?.('done', total, total);
-  return figures;
+  return engines.flatMap((_, e) => byPhase.map((figures) => figures[e])); // engine by engine, as reports list them
 }
 
 /**
