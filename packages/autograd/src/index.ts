@@ -4,7 +4,7 @@ export { Random } from './kernels/index.ts';
 export type { NestedArray, TensorLike } from './tensor.ts';
 export { Tensor } from './tensor.ts';
 export type { BackwardOptions, BackwardRule, Node, OpResult } from './tape.ts';
-export { backward, defineUserOp as defineOp, recyclerStats } from './tape.ts';
+export { backward, defineUserOp as defineOp, emptyCache, recyclerStats } from './tape.ts';
 export { detectAnomaly, enableGrad, isAnomalyEnabled, isGradEnabled, noGrad, withAnomalyDetection } from './grad-mode.ts';
 export * from './ops/index.ts';
 export * from './creation.ts';

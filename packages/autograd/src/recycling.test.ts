@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, customOp, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from './index.ts';
+import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from './index.ts';
 
 // backward() runs its rules with the tape's buffer recycler (tape.ts): what they allocate is reused by the next
 // backward(). These tests hold it to its promise: nothing a user can see ever shares a recycled buffer.
@@ -103,5 +103,19 @@ describe('backward() recycles its own buffers', () => {
     }
     expect(recyclerStats().made).toBeGreaterThan(before.made); // those passes did recycle
     expect(Float64Array.from(g.data)).toEqual(values);
+  });
+
+  it('emptyCache() lets go of what it holds; the next pass makes its buffers again', () => {
+    const { params, loss } = net('float64');
+    loss().backward();
+    expect(recyclerStats().heldBytes).toBeGreaterThan(0);
+    emptyCache();
+    expect(recyclerStats().heldBytes).toBe(0);
+    const before = recyclerStats();
+    for (const p of params) p.grad = null;
+    loss().backward();
+    const after = recyclerStats();
+    expect(after.made).toBeGreaterThan(before.made);
+    expect(after.reused).toBe(before.reused);
   });
 });

@@ -136,6 +136,11 @@ export function recyclerStats(): { reused: number; made: number; heldBytes: numb
   return { ...recycler.stats, heldBytes: recycler.heldBytes };
 }
 
+/** Lets go of the buffers backward() keeps for its next pass (like torch.cuda.empty_cache), e.g. between models. */
+export function emptyCache(): void {
+  recycler.empty();
+}
+
 /** Numbers each reverse walk, so that tensors can be marked as visited without a Set per walk. */
 let walkCount = 0;
 

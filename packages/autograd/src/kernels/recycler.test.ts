@@ -67,4 +67,16 @@ describe('BufferRecycler', () => {
     expect(allocateUninitialized('float32', 4096)).not.toBe(a); // not active: a fresh buffer
     expect(r.heldBytes).toBe(4096 * 4);
   });
+
+  it('empty() drops the free lists, not what is lent', () => {
+    const r = new BufferRecycler();
+    const a = within(r, () => allocateUninitialized('float32', 2048));
+    r.reclaim();
+    const lent = within(r, () => allocateUninitialized('float32', 4096));
+    r.empty();
+    expect(r.heldBytes).toBe(0);
+    expect(within(r, () => allocateUninitialized('float32', 2048))).not.toBe(a);
+    r.reclaim(); // what was lent before empty() comes back
+    expect(within(r, () => allocateUninitialized('float32', 4096))).toBe(lent);
+  });
 });

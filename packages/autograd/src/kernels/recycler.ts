@@ -54,6 +54,12 @@ export class BufferRecycler {
     this.lent.length = 0;
   }
 
+  /** Drops the free lists (what is lent stays lent), leaving their buffers to the garbage collector. */
+  empty(): void {
+    this.free.clear();
+    this.freeBytes = 0;
+  }
+
   /** Bytes on the free lists now. */
   get heldBytes(): number {
     return this.freeBytes;
