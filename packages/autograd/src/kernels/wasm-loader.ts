@@ -73,7 +73,11 @@ export function fmaAllowed(env: string | undefined): boolean {
 /** Whether this runtime accepts the relaxed-simd module `bytes`, turning V8's flag for it on if need be. */
 function acceptsRelaxedSimd(api: NonNullable<typeof wasmApi>, bytes: Uint8Array): boolean {
   if (api.validate(bytes)) return true;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false; // a runtime whose node:v8 refuses flags: the plain build
+  }
   return api.validate(bytes);
 }
 
