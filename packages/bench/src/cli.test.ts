@@ -1,28 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { backendAvailable, getBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main, userPath } from './cli.ts';
+import { runCli } from './cli-run.test-helper.ts';
 
-function buffer(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
-
-async function run(...args: string[]) {
-  const out = buffer();
-  const err = buffer();
-  const code = await main(['node', 'cli.ts', ...args], { out, err });
-  return { code, out: out.text(), err: err.text() };
-}
+const run = (...args: string[]) => runCli(main, ...args);
 
 describe('CLI usage errors', () => {
   it('an unknown workload lists the choices', async () => {
