@@ -13,7 +13,7 @@ export const RECYCLE_MIN_BYTES = 4096;
 export const RECYCLER_MAX_BYTES = 512 * 2 ** 20;
 
 export class BufferRecycler {
-  private readonly free = new Map<string, FloatArray[]>();
+  private readonly free = new Map<number, FloatArray[]>();
   private readonly lent: FloatArray[] = [];
   private freeBytes = 0;
   /** Buffers handed out from the free lists, and buffers that had to be made, since this recycler was created. */
@@ -66,8 +66,9 @@ export class BufferRecycler {
   }
 }
 
-function keyOf(dtype: DType, n: number): string {
-  return dtype === 'float64' ? `d${n}` : `f${n}`;
+/** The free list of a dtype and length: the length, negated for float64 (pooled lengths are at least 512). */
+function keyOf(dtype: DType, n: number): number {
+  return dtype === 'float64' ? -n : n;
 }
 
 let active: BufferRecycler | null = null;
