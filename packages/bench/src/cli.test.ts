@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendAvailable, getBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main, userPath } from './cli.ts';
 import { runCli } from './cli-run.test-helper.ts';
+import { scratchDir } from './scratch-dir.test-helper.ts';
 
 const run = (...args: string[]) => runCli(main, ...args);
 
@@ -63,7 +63,7 @@ describe('paths', () => {
 
 describe('a run', () => {
   it('checks, writes JSON and markdown, and exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tapegrad-cli-'));
+    const dir = scratchDir('cli');
     const json = join(dir, 'out.json');
     const md = join(dir, 'out.md');
     const r = await run('--workload', 'chapter,spiral', '--dtype', 'float64', '--steps', '2', '--no-speed', '--no-details', '--json', json, '--markdown', md);
@@ -82,7 +82,7 @@ describe('a run', () => {
   for (const backend of ['js', 'wasm'] as const) {
     it.skipIf(!backendAvailable(backend))(`--backend ${backend}: used by both engines, named in the summary, the JSON and the markdown`, async () => {
       const before = getBackend();
-      const dir = mkdtempSync(join(tmpdir(), 'tapegrad-cli-'));
+      const dir = scratchDir('cli');
       const json = join(dir, 'out.json');
       const md = join(dir, 'out.md');
       const r = await run('--backend', backend, '--workload', 'spiral', '--dtype', 'float32', '--steps', '2', '--no-speed', '--json', json, '--markdown', md);

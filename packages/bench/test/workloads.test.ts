@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdx, jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../src/scratch-dir.test-helper.ts';
 import { describeEachBackend } from './each-backend.ts';
 
 // The named workloads end to end, as the CLI runs them (equality only; `wide` takes seconds per step in the
@@ -48,7 +48,7 @@ describe('workloads', () => {
 
   it('mnist-mlp trains on IDX files with --data', async () => {
     // 300 random 28 × 28 "digits", gzipped, as MNIST is distributed
-    const dir = mkdtempSync(join(tmpdir(), 'tapegrad-mnist-'));
+    const dir = scratchDir('mnist');
     const count = 300;
     let s = 1;
     const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);

@@ -1,17 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch-dir.test-helper.ts';
 import { encodeIdx, loadMnist, parseIdx, readIdxImages, readIdxLabels } from './idx.ts';
 
 // Tiny IDX files written by hand: 3 images of 2 × 2 pixels and their labels.
 const PIXELS = [0, 255, 51, 102, 255, 0, 0, 0, 1, 2, 3, 4];
 const LABELS = [7, 0, 9];
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'tapegrad-idx-'));
-}
 
 function writeMnist(dir: string, options: { gzip?: boolean; dotted?: boolean; labels?: number[]; images?: Uint8Array } = {}) {
   const { gzip = false, dotted = false, labels = LABELS } = options;
@@ -67,7 +63,7 @@ describe('IDX parsing', () => {
 describe('loadMnist', () => {
   for (const variant of [{ gzip: false, dotted: false }, { gzip: true, dotted: false }, { gzip: false, dotted: true }]) {
     it(`loads ${variant.gzip ? 'gzipped' : 'plain'} files named ${variant.dotted ? 'train-images.idx3-ubyte' : 'train-images-idx3-ubyte'}`, () => {
-      const dir = tempDir();
+      const dir = scratchDir('idx');
       writeMnist(dir, variant);
       const ds = loadMnist(dir);
       expect(ds).toMatchObject({ name: 'mnist', count: 3, features: 4, classes: 10 });
@@ -79,7 +75,7 @@ describe('loadMnist', () => {
   }
 
   it('cuts to a limit', () => {
-    const dir = tempDir();
+    const dir = scratchDir('idx');
     writeMnist(dir);
     const ds = loadMnist(dir, { limit: 2 });
     expect(ds.count).toBe(2);
@@ -87,25 +83,25 @@ describe('loadMnist', () => {
   });
 
   it('rejects a count mismatch between images and labels', () => {
-    const dir = tempDir();
+    const dir = scratchDir('idx');
     writeMnist(dir, { labels: [1, 2] });
     expect(() => loadMnist(dir)).toThrow(/count mismatch: 3 images but 2 labels/);
   });
 
   it('rejects labels outside the classes', () => {
-    const dir = tempDir();
+    const dir = scratchDir('idx');
     writeMnist(dir, { labels: [1, 2, 12] });
     expect(() => loadMnist(dir)).toThrow(/label 12 of sample 2 is not a class in \[0, 9\]/);
   });
 
   it('rejects a truncated image file on disk', () => {
-    const dir = tempDir();
+    const dir = scratchDir('idx');
     writeMnist(dir, { images: encodeIdx([3, 2, 2], PIXELS).subarray(0, 20) });
     expect(() => loadMnist(dir)).toThrow(/train-images-idx3-ubyte: truncated IDX file/);
   });
 
   it('says which files it looked for, and rejects a missing directory', () => {
-    const dir = tempDir();
+    const dir = scratchDir('idx');
     expect(() => loadMnist(dir)).toThrow(/no MNIST images file; looked for train-images-idx3-ubyte, train-images-idx3-ubyte.gz, train-images.idx3-ubyte/);
     expect(() => loadMnist(join(dir, 'nope'))).toThrow(/not a directory/);
   });
