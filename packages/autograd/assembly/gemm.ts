@@ -5,9 +5,11 @@
 // (128 KiB packed: L2), whose 4-row micro-panels (KC·16 or KC·32 bytes) stay in L1 while the
 // micro-kernel sweeps the B micro-panels. The first KC-slice overwrites C, later ones accumulate,
 // so C needs no zeroing pass. Partial tiles at the right and bottom edges go through a scratch tile.
+// Skinny products (k ≤ 16 steps, or at most 4 rows of C) skip the packing: see skinny.ts.
 
 import { kernelF32, kernelF64 } from './micro-kernels';
 import { MR, nr, packA, packB } from './pack';
+import { isSkinny, skinny } from './skinny';
 
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;
@@ -31,14 +33,22 @@ export function gemmWorkBytes(): i32 {
   return (<f64>m / <f64>((m + MR - 1) / MR * MR)) * (<f64>n / <f64>((n + NR - 1) / NR * NR));
 }
 
+/**
+ * The product, by the direct path of skinny.ts when `direct` (decided on the whole product, so that
+ * every chunk of a threaded one takes the same path), else blocked.
+ */
 function gemm<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, direct: bool,
 ): void {
   if (m <= 0 || n <= 0) return;
   const size = sizeof<T>();
   if (k <= 0) {
     for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc * size, 0, <usize>n * size);
+    return;
+  }
+  if (direct) {
+    skinny<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
     return;
   }
   // A narrow output (n = 3 or 10 classes) fills few of a tile's NR columns but all of its MR rows
@@ -127,7 +137,7 @@ export function gemmF32(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+  gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, isSkinny<f32>(transB, m, n, k, gemmWorkBytes()));
 }
 
 /** float64 C = op(A)·op(B); arguments as gemmF32. */
@@ -135,7 +145,7 @@ export function gemmF64(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+  gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, isSkinny<f64>(transB, m, n, k, gemmWorkBytes()));
 }
 
 /**
@@ -148,6 +158,7 @@ export function gemmChunk(
   size: i32, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, chunk: i32, chunks: i32,
 ): void {
+  const direct = size == 8 ? isSkinny<f64>(transB, m, n, k, gemmWorkBytes()) : isSkinny<f32>(transB, m, n, k, gemmWorkBytes());
   const byCols = n >= m;
   const extent = byCols ? n : m;
   const unit = byCols ? 8 : MR;
@@ -166,8 +177,8 @@ export function gemmChunk(
     c += <usize>start * ldc * s;
     m = end - start;
   }
-  if (size == 8) gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
-  else gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work);
+  if (size == 8) gemm<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, direct);
+  else gemm<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, direct);
 }
 
 /** Start of chunk i: i/chunks of the way along, rounded to a whole number of units. */

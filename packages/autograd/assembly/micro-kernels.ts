@@ -17,17 +17,11 @@
 // The tile (at c, row stride ldcBytes) is overwritten with the product, or accumulated into when
 // `accumulate` is set (the second and later KC-blocks of k).
 
-/** c + a·b, four float32 lanes: fused (one rounding) in the kernels-fma build. */
+/** c + a·b in each lane of T (f32 or f64): fused (one rounding) in the kernels-fma build, a mul and an add otherwise. */
 // @ts-ignore: decorator
-@inline function madd32(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-/** c + a·b, two float64 lanes: fused (one rounding) in the kernels-fma build. */
-// @ts-ignore: decorator
-@inline function madd64(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
-  return f64x2.add(c, f64x2.mul(a, b));
+@inline export function madd<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, c);
+  return v128.add<T>(c, v128.mul<T>(a, b));
 }
 
 /** float32: a 4×8 tile of C; A panel steps 4 floats, B panel steps 8 floats. */
@@ -40,17 +34,17 @@ export function kernelF32(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usi
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = madd32(a, b0, c00);
-    c01 = madd32(a, b1, c01);
+    c00 = madd<f32>(a, b0, c00);
+    c01 = madd<f32>(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = madd32(a, b0, c10);
-    c11 = madd32(a, b1, c11);
+    c10 = madd<f32>(a, b0, c10);
+    c11 = madd<f32>(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = madd32(a, b0, c20);
-    c21 = madd32(a, b1, c21);
+    c20 = madd<f32>(a, b0, c20);
+    c21 = madd<f32>(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = madd32(a, b0, c30);
-    c31 = madd32(a, b1, c31);
+    c30 = madd<f32>(a, b0, c30);
+    c31 = madd<f32>(a, b1, c31);
     pa += 16;
     pb += 32;
   }
@@ -77,17 +71,17 @@ export function kernelF64(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usi
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load64_splat(pa);
-    c00 = madd64(a, b0, c00);
-    c01 = madd64(a, b1, c01);
+    c00 = madd<f64>(a, b0, c00);
+    c01 = madd<f64>(a, b1, c01);
     a = v128.load64_splat(pa, 8);
-    c10 = madd64(a, b0, c10);
-    c11 = madd64(a, b1, c11);
+    c10 = madd<f64>(a, b0, c10);
+    c11 = madd<f64>(a, b1, c11);
     a = v128.load64_splat(pa, 16);
-    c20 = madd64(a, b0, c20);
-    c21 = madd64(a, b1, c21);
+    c20 = madd<f64>(a, b0, c20);
+    c21 = madd<f64>(a, b1, c21);
     a = v128.load64_splat(pa, 24);
-    c30 = madd64(a, b0, c30);
-    c31 = madd64(a, b1, c31);
+    c30 = madd<f64>(a, b0, c30);
+    c31 = madd<f64>(a, b1, c31);
     pa += 32;
     pb += 32;
   }

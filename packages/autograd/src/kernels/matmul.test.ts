@@ -79,6 +79,8 @@ const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [1, 1, 9], [9, 1, 1], [2, 3, 5], [3, 2, 3], [4, 8, 8], [5, 9, 17], [7, 13, 3],
   [12, 16, 24], [31, 33, 29], [3, 257, 9], [33, 300, 65], [130, 520, 70], [129, 17, 8], [256, 2, 64],
   [256, 64, 3], [64, 256, 10],
+  // the direct path of assembly/skinny.ts (k ≤ 16 or m ≤ 4): column blocks, single vectors, single columns, odd rows
+  [128, 10, 256], [2, 256, 64], [3, 300, 41], [1, 40, 19], [33, 16, 37], [7, 1, 100],
 ];
 
 const wasmReason = backendUnavailableReason('wasm');
@@ -222,6 +224,8 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     [64, 130, 1001],
     [303, 260, 60],
     [128, 784, 48],
+    [4099, 9, 130], // direct path (k ≤ 16), split by rows
+    [3, 1500, 1003], // direct path (m ≤ 4) but for A·Bᵀ (op(B) too big to gather), split by columns
   ];
 
   it('large products split across worker threads agree too, in every form and dtype', async () => {
@@ -257,14 +261,24 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
   });
 
   it('one thread and two threads give bitwise-identical results (each output element is summed by one thread in the same order)', async () => {
-    const [m, k, n] = [200, 700, 300];
-    const { a, b } = operands('float32', m, k, n);
-    setKernelThreads(1);
-    const one = matmul(a, b, new Float32Array(m * n), m, k, n);
-    setKernelThreads(2);
-    await kernelThreadsReady();
-    const two = matmul(a, b, new Float32Array(m * n), m, k, n);
-    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    gemmTuning.backoff = false;
+    onTestFinished(() => {
+      gemmTuning.backoff = true;
+    });
+    // blocked, and the direct path split by rows and by columns
+    for (const [m, k, n] of [[200, 700, 300], [4099, 9, 130], [3, 1500, 1003]]) {
+      const { a, b } = operands('float32', m, k, n);
+      for (const form of FORMS) {
+        setKernelThreads(1);
+        const one = AUTO[form](a, b, new Float32Array(m * n), m, k, n);
+        setKernelThreads(2);
+        await kernelThreadsReady();
+        const threaded = gemmStats.threaded;
+        const two = AUTO[form](a, b, new Float32Array(m * n), m, k, n);
+        expect(gemmStats.threaded, `${form} ${m}×${k}×${n} threaded`).toBe(threaded + 1);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), `${form} ${m}×${k}×${n}`).toBe(true);
+      }
+    }
   });
 });
 
