@@ -11,6 +11,23 @@ describe('softmax and cross-entropy kernels', () => {
     expect(cols[0]).toBeCloseTo(Math.exp(1) / (Math.exp(1) + Math.exp(-1)), 15);
   });
 
+  it('the last axis (one e^{z − m} per entry, kept in float64) gives the bits of any other axis', () => {
+    // x is rows × len; its transpose, softmaxed along axis 0, goes through the strided loop
+    const rows = 7;
+    for (const [len, make] of [[5, (n: number) => new Float32Array(n)], [21, (n: number) => new Float64Array(n)], [6, (n: number) => new Float64Array(n)], [17, (n: number) => new Float32Array(n)]] as const) {
+      const x = make(rows * len).map((_, i) => Math.sin(i * 12.9898) * 40);
+      x[3 * len + 2] = -Infinity; // one −∞ entry
+      for (let j = 0; j < len; j++) x[5 * len + j] = -Infinity; // an all −∞ row
+      x[6 * len + 4] = 88.5; // e^{z − m} of the others underflows in float32 only after the division
+      const xt = make(rows * len);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < len; j++) xt[j * rows + r] = x[r * len + j];
+      const lastAxis = softmax(x, [rows, len], 1, make(rows * len));
+      const firstAxis = softmax(xt, [len, rows], 0, make(rows * len));
+      for (let r = 0; r < rows; r++) for (let j = 0; j < len; j++) expect(Object.is(lastAxis[r * len + j], firstAxis[j * rows + r])).toBe(true);
+      expect(Number.isNaN(lastAxis[5 * len])).toBe(true);
+    }
+  });
+
   it('stays exact for logits of ±1000', () => {
     const z = Float64Array.of(1000, -1000, 999);
     const ls = logSoftmax(z, [1, 3], 1, new Float64Array(3));

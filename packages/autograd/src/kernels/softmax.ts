@@ -16,6 +16,7 @@ export function axisView(shape: Shape, axis: number): [number, number, number] {
 
 function softmaxInto(x: FloatArray, shape: Shape, axis: number, out: FloatArray, takeLog: boolean): FloatArray {
   const [outer, len, inner] = axisView(shape, axis);
+  if (inner === 1 && !takeLog) return softmaxLastAxis(x, outer, len, out);
   for (let o = 0; o < outer; o++) {
     for (let q = 0; q < inner; q++) {
       const base = o * len * inner + q;
@@ -31,6 +32,32 @@ function softmaxInto(x: FloatArray, shape: Shape, axis: number, out: FloatArray,
         for (let i = 0; i < len; i++) out[base + i * inner] = Math.exp(x[base + i * inner] - m) / s;
       }
     }
+  }
+  return out;
+}
+
+/** The e^{z_j − m} of one row, kept in float64 between the sum and the division (a float32 `out` would round them). */
+let rowExp = new Float64Array(16);
+
+/**
+ * Softmax of each contiguous row (the last axis): the same arithmetic as softmaxInto, bit for bit, with each
+ * e^{z_j − m} computed once instead of once for the sum and again for the output (Math.exp is most of the cost).
+ */
+function softmaxLastAxis(x: FloatArray, rows: number, len: number, out: FloatArray): FloatArray {
+  if (rowExp.length < len) rowExp = new Float64Array(len);
+  const e = rowExp;
+  for (let r = 0; r < rows; r++) {
+    const base = r * len;
+    let m = -Infinity;
+    for (let i = 0; i < len; i++) m = Math.max(m, x[base + i]);
+    if (m === -Infinity) m = 0;
+    let s = 0;
+    for (let i = 0; i < len; i++) {
+      const v = Math.exp(x[base + i] - m);
+      e[i] = v;
+      s += v;
+    }
+    for (let i = 0; i < len; i++) out[base + i] = e[i] / s;
   }
   return out;
 }
