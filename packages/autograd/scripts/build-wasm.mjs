@@ -13,6 +13,7 @@
 //                         the memory is created in JS as a shared WebAssembly.Memory so worker
 //                         threads can instantiate the same module over the same memory (large
 //                         products are split across threads); 65536 pages = the 4 GiB wasm32 limit.
+//                         The -local builds leave out --sharedMemory and threads (see below).
 //   --enable simd         v128 kernels; the -fma variant adds relaxed-simd for f32x4/f64x2.relaxed_madd
 //                         (a fused multiply-add where the CPU has one: ~30% more GEMM throughput here).
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -34,8 +35,8 @@ try {
 
 mkdirSync(outDir, { recursive: true });
 
-/** Compiles assembly/ with the given wasm features into build/<name>.wasm. */
-async function build(name, features) {
+/** Compiles assembly/ with the given wasm features into build/<name>.wasm, over a shared memory or a plain one. */
+async function build(name, features, shared) {
   const outFile = join(outDir, `${name}.wasm`);
   // Write under a unique name and rename: concurrent builds (parallel test workers) never expose a
   // half-written file.
@@ -47,7 +48,7 @@ async function build(name, features) {
     '-O3',
     '--noAssert',
     '--importMemory',
-    '--sharedMemory',
+    ...(shared ? ['--sharedMemory'] : []),
     '--initialMemory', '1',
     '--maximumMemory', '65536',
     '--enable', features,
@@ -65,8 +66,14 @@ async function build(name, features) {
   if (!quiet) console.log(`build-wasm: ${outFile} (${(performance.now() - started).toFixed(0)} ms)`);
 }
 
-// Two variants of the same sources, told apart by ASC_FEATURE_RELAXED_SIMD (assembly/micro-kernels.ts):
-// kernels-fma uses relaxed-simd's fused multiply-add in the GEMM micro-kernels; kernels is plain
-// SIMD, for runtimes that cannot run relaxed-simd. src/kernels/wasm-loader.ts picks one at run time.
-await build('kernels', 'simd,threads');
-await build('kernels-fma', 'simd,threads,relaxed-simd');
+// Variants of the same sources. kernels-fma uses relaxed-simd's fused multiply-add in the GEMM
+// micro-kernels (ASC_FEATURE_RELAXED_SIMD, assembly/micro-kernels.ts); kernels is plain SIMD, for
+// runtimes that cannot run relaxed-simd; src/kernels/wasm-loader.ts picks one at run time. Each comes
+// twice: over a shared memory, for the products split across worker threads, and (-local) over a
+// plain one, for everything that runs on the calling thread alone: V8 copies into and out of a
+// SharedArrayBuffer word by word (it must, other threads may be writing), measured here at 21-24 GB/s
+// against 39-123 GB/s for the same copy into a plain ArrayBuffer (16 KB to 800 KB).
+await build('kernels', 'simd,threads', true);
+await build('kernels-fma', 'simd,threads,relaxed-simd', true);
+await build('kernels-local', 'simd', false);
+await build('kernels-fma-local', 'simd,relaxed-simd', false);

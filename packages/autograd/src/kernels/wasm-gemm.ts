@@ -7,10 +7,16 @@
 // products stay in JS, see backend.ts). Zero-copy would need every tensor allocated inside the wasm
 // memory (and freed by hand or by a FinalizationRegistry): a possible later step.
 //
+// Two instances of the module, each over its own linear memory (an Arena): `local`, a plain memory,
+// for everything run on the calling thread alone, and `shared`, a shared WebAssembly.Memory that the
+// worker threads instantiate the module over too, for the products split across them. Why two: V8
+// copies into and out of a SharedArrayBuffer word by word (other threads may be writing it), at about
+// a third to a half of the speed of a plain copy (scripts/build-wasm.mjs has the figures), and most
+// calls are not threaded.
+//
 // Memory layout, bytes from the module's heap base, laid out afresh for each call:
 //   [A][B][C][work 0][work 1]…   each 64-byte aligned; work t is thread t's packing scratch.
-// The memory is a shared WebAssembly.Memory (growing it never detaches the buffers other threads
-// see) and only ever grows.
+// Memories only ever grow (a shared one's growth never detaches the buffers other threads see).
 //
 // Threads must not cost more than they bring. On a machine other processes load, a worker can be
 // preempted holding a chunk, which nobody else can finish (it is half accumulated), and the main
@@ -78,34 +84,26 @@ export function workerChunks(): number {
   return instance?.pool?.workerChunks ?? 0;
 }
 
-class WasmGemm {
-  readonly module: WasmModule;
-  /** Whether this is the fused multiply-add build (kernels-fma.wasm). */
-  readonly fma: boolean;
+/** One instance of the kernels over one linear memory, with typed views that follow its growth. */
+class Arena {
   readonly memory: WasmMemory;
   readonly x: KernelExports;
   readonly base: number;
-  readonly workBytes: number;
   private f32: Float32Array;
   private f64: Float64Array;
-  pool: GemmPool | null = null;
-  private skip = 0;
-  private backoff = 0;
 
-  constructor(module: WasmModule, fma: boolean) {
+  constructor(module: WasmModule, shared: boolean) {
     const api = wasmApi as NonNullable<typeof wasmApi>;
-    this.module = module;
-    this.fma = fma;
-    this.memory = new api.Memory({ initial: 64, maximum: 65536, shared: true });
+    this.memory = new api.Memory({ initial: 64, maximum: 65536, shared });
     const imports = { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } };
     this.x = new api.Instance(module, imports).exports as unknown as KernelExports;
     this.base = align(this.x.heapBase());
-    this.workBytes = align(this.x.gemmWorkBytes());
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
   }
 
-  private ensure(end: number): void {
+  /** Grows the memory to at least `end` bytes. */
+  ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
     if (this.f32.byteLength < end) {
@@ -114,12 +112,43 @@ class WasmGemm {
     }
   }
 
+  /** The view of the memory for elements of `size` bytes (4 or 8). */
+  view(size: number): FloatArray {
+    return size === 8 ? this.f64 : this.f32;
+  }
+}
+
+class WasmGemm {
+  readonly module: WasmModule;
+  /** Whether this is the fused multiply-add build (kernels-fma.wasm). */
+  readonly fma: boolean;
+  /** Calls run on this thread alone: a plain memory, whose copies are the fast ones. */
+  readonly local: Arena;
+  /** Products split across threads: a shared memory, made with the pool. */
+  private sharedArena: Arena | null = null;
+  readonly workBytes: number;
+  pool: GemmPool | null = null;
+  private skip = 0;
+  private backoff = 0;
+
+  constructor(module: WasmModule, local: WasmModule, fma: boolean) {
+    this.module = module;
+    this.fma = fma;
+    this.local = new Arena(local, false);
+    this.workBytes = align(this.local.x.gemmWorkBytes());
+  }
+
+  private get shared(): Arena {
+    this.sharedArena ??= new Arena(this.module, true);
+    return this.sharedArena;
+  }
+
   /** The pool of `workers` threads, started (asynchronously) on first request; null for none. */
   private poolOf(workers: number): GemmPool | null {
     if (workers <= 0) return null;
     if (this.pool === null || this.pool.size !== workers) {
       this.pool?.close();
-      this.pool = new GemmPool(this.module, this.memory, workers);
+      this.pool = new GemmPool(this.module, this.shared.memory, workers);
     }
     return this.pool;
   }
@@ -142,11 +171,6 @@ class WasmGemm {
   ): void {
     const size = a.BYTES_PER_ELEMENT;
     const aLen = m * k, bLen = k * n, cLen = m * n;
-    const pa = this.base;
-    const pb = pa + align(aLen * size);
-    const pc = pb + align(bLen * size);
-    const pbias = pc + align(cLen * size);
-    const work = pbias + (bias === null ? 0 : align(n * size));
     const pool = threads > 1 && chunks > 1 ? this.poolOf(threads - 1) : null;
     let parallel = pool !== null && pool.ready() > 0;
     if (parallel && this.skip > 0 && gemmTuning.backoff) {
@@ -154,8 +178,14 @@ class WasmGemm {
       this.skip--;
       parallel = false;
     }
-    this.ensure(work + (parallel ? (pool as GemmPool).size + 1 : 1) * this.workBytes);
-    const view = size === 8 ? this.f64 : this.f32;
+    const arena = parallel ? this.shared : this.local;
+    const pa = arena.base;
+    const pb = pa + align(aLen * size);
+    const pc = pb + align(bLen * size);
+    const pbias = pc + align(cLen * size);
+    const work = pbias + (bias === null ? 0 : align(n * size));
+    arena.ensure(work + (parallel ? (pool as GemmPool).size + 1 : 1) * this.workBytes);
+    const view = arena.view(size);
     view.set(a.length === aLen ? a : a.subarray(0, aLen), pa / size);
     view.set(b.length === bLen ? b : b.subarray(0, bLen), pb / size);
     const lda = transA ? m : k;
@@ -166,13 +196,13 @@ class WasmGemm {
       gemmStats.threaded++;
       const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, this.workBytes, Math.min(chunks, MAX_CHUNKS - 2)];
       gemmStats.chunks += job[14];
-      this.judge(pool as GemmPool, (pool as GemmPool).run(job, this.x.gemmChunk));
+      this.judge(pool as GemmPool, (pool as GemmPool).run(job, arena.x.gemmChunk));
     } else {
-      (size === 8 ? this.x.gemmF64 : this.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
+      (size === 8 ? arena.x.gemmF64 : arena.x.gemmF32)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
     }
     if (bias !== null) {
       view.set(bias.length === n ? bias : bias.subarray(0, n), pbias / size);
-      (size === 8 ? this.x.addRowF64 : this.x.addRowF32)(pc, pbias, m, n);
+      (size === 8 ? arena.x.addRowF64 : arena.x.addRowF32)(pc, pbias, m, n);
     }
     out.set(view.subarray(pc / size, pc / size + cLen));
   }
@@ -181,13 +211,14 @@ class WasmGemm {
   axpy(a: number, x: FloatArray, y: FloatArray): void {
     const size = y.BYTES_PER_ELEMENT;
     const n = y.length;
-    const px = this.base;
+    const L = this.local;
+    const px = L.base;
     const py = px + align(n * size);
-    this.ensure(py + n * size);
-    const view = size === 8 ? this.f64 : this.f32;
+    L.ensure(py + n * size);
+    const view = L.view(size);
     view.set(x.length === n ? x : x.subarray(0, n), px / size);
     view.set(y, py / size);
-    (size === 8 ? this.x.axpyF64 : this.x.axpyF32)(a, px, py, n);
+    (size === 8 ? L.x.axpyF64 : L.x.axpyF32)(a, px, py, n);
     y.set(view.subarray(py / size, py / size + n));
   }
 
@@ -195,12 +226,13 @@ class WasmGemm {
   unary(name: UnaryKernelName, x: FloatArray, out: FloatArray): void {
     const size = x.BYTES_PER_ELEMENT;
     const n = x.length;
-    const px = this.base;
+    const L = this.local;
+    const px = L.base;
     const po = px + align(n * size);
-    this.ensure(po + n * size);
-    const view = size === 8 ? this.f64 : this.f32;
+    L.ensure(po + n * size);
+    const view = L.view(size);
     view.set(x, px / size);
-    (size === 8 ? this.x[`${name}F64`] : this.x[`${name}F32`])(px, po, n);
+    (size === 8 ? L.x[`${name}F64`] : L.x[`${name}F32`])(px, po, n);
     out.set(view.subarray(po / size, po / size + n));
   }
 
@@ -208,14 +240,15 @@ class WasmGemm {
   binary(name: BinaryKernelName, x: FloatArray, y: FloatArray, out: FloatArray): void {
     const size = x.BYTES_PER_ELEMENT;
     const n = x.length;
-    const px = this.base;
+    const L = this.local;
+    const px = L.base;
     const py = px + align(n * size);
     const po = py + align(n * size);
-    this.ensure(po + n * size);
-    const view = size === 8 ? this.f64 : this.f32;
+    L.ensure(po + n * size);
+    const view = L.view(size);
     view.set(x, px / size);
     view.set(y.length === n ? y : y.subarray(0, n), py / size);
-    (size === 8 ? this.x[`${name}F64`] : this.x[`${name}F32`])(px, py, po, n);
+    (size === 8 ? L.x[`${name}F64`] : L.x[`${name}F32`])(px, py, po, n);
     out.set(view.subarray(po / size, po / size + n));
   }
 
@@ -223,13 +256,14 @@ class WasmGemm {
   addRow(x: FloatArray, bias: FloatArray, out: FloatArray, rows: number, cols: number): void {
     const size = x.BYTES_PER_ELEMENT;
     const n = rows * cols;
-    const px = this.base;
+    const L = this.local;
+    const px = L.base;
     const pb = px + align(n * size);
-    this.ensure(pb + cols * size);
-    const view = size === 8 ? this.f64 : this.f32;
+    L.ensure(pb + cols * size);
+    const view = L.view(size);
     view.set(x.length === n ? x : x.subarray(0, n), px / size);
     view.set(bias.length === cols ? bias : bias.subarray(0, cols), pb / size);
-    (size === 8 ? this.x.addRowF64 : this.x.addRowF32)(px, pb, rows, cols);
+    (size === 8 ? L.x.addRowF64 : L.x.addRowF32)(px, pb, rows, cols);
     out.set(view.subarray(px / size, px / size + n));
   }
 
@@ -237,12 +271,13 @@ class WasmGemm {
   sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
     const size = x.BYTES_PER_ELEMENT;
     const n = rows * cols;
-    const px = this.base;
+    const L = this.local;
+    const px = L.base;
     const po = px + align(n * size);
-    this.ensure(po + cols * size);
-    const view = size === 8 ? this.f64 : this.f32;
+    L.ensure(po + cols * size);
+    const view = L.view(size);
     view.set(x.length === n ? x : x.subarray(0, n), px / size);
-    (size === 8 ? this.x.sumRowsF64 : this.x.sumRowsF32)(px, po, rows, cols);
+    (size === 8 ? L.x.sumRowsF64 : L.x.sumRowsF32)(px, po, rows, cols);
     out.set(view.subarray(po / size, po / size + cols));
   }
 
@@ -273,7 +308,7 @@ export function wasmGemm(): WasmGemm | null {
     return null;
   }
   try {
-    instance = new WasmGemm(loaded.module, loaded.fma);
+    instance = new WasmGemm(loaded.module, loaded.local, loaded.fma);
   } catch (e) {
     reason = `cannot instantiate the wasm kernels: ${(e as Error).message}`;
     instance = null;

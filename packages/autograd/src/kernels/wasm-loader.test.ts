@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { backendAvailable, matmulRef, matmulWasm, wasmFusedMultiplyAdd } from './index.ts';
 import type { DType } from './index.ts';
 import { allocate } from './dtype.ts';
-import { fmaAllowed, loadKernelModule, WASM_FMA_PATH, WASM_PATH } from './wasm-loader.ts';
+import { wasmApi } from './wasm-api.ts';
+import { fmaAllowed, loadKernelModule, localPathOf, WASM_FMA_PATH, WASM_PATH } from './wasm-loader.ts';
 
 // Which of the two builds runs: kernels-fma.wasm (relaxed-simd fused multiply-add) unless TAPEGRAD_WASM_FMA=0
 // refuses it. vitest.config.ts runs the kernel and equality tests once more with TAPEGRAD_WASM_FMA=0, so both
@@ -29,6 +30,20 @@ describe.skipIf(!backendAvailable('wasm'))('the loaded wasm build', () => {
     expect(loaded.fma).toBe(fmaExpected);
     expect(loaded.path).toBe(fmaExpected ? WASM_FMA_PATH : WASM_PATH);
     expect(wasmFusedMultiplyAdd()).toBe(fmaExpected);
+  });
+
+  it('comes as two modules: one over a shared memory (for worker threads), its -local twin over a plain one', () => {
+    const loaded = loadKernelModule();
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(loaded.localPath).toBe(localPathOf(loaded.path));
+    expect(loaded.localPath).toMatch(/kernels(-fma)?-local\.wasm$/);
+    const api = wasmApi as NonNullable<typeof wasmApi>;
+    const instantiate = (module: typeof loaded.module, shared: boolean) => () =>
+      new api.Instance(module, { env: { memory: new api.Memory({ initial: 1, maximum: 65536, shared }), abort() {} } });
+    expect(instantiate(loaded.module, true)).not.toThrow();
+    expect(instantiate(loaded.module, false)).toThrow(/shared/);
+    expect(instantiate(loaded.local, false)).not.toThrow();
+    expect(instantiate(loaded.local, true)).toThrow(/shared/);
   });
 
   // c = a₀b₀ + a₁b₁ with a₀b₀ = −(1+2⁻ᵗ) exactly and a₁b₁ = (1+2⁻ᵗ⁻¹)² = 1 + 2⁻ᵗ + 2⁻²ᵗ⁻², whose last term is

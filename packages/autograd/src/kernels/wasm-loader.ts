@@ -8,7 +8,8 @@
 // if that fails too, the caller falls back to the reference kernels with a one-time warning.
 //
 // Two builds of the same sources exist: kernels-fma.wasm (relaxed-simd fused multiply-add in the
-// GEMM micro-kernels, ~30% faster) and kernels.wasm (plain SIMD). The FMA build is used where the
+// GEMM micro-kernels, ~30% faster) and kernels.wasm (plain SIMD), each with a -local twin over a plain
+// (not shared) memory for the work done on the calling thread alone. The FMA build is used where the
 // runtime accepts it: natively from Node 22 (V8 11.4 shipped relaxed-simd), and on Node 20 (V8 11.3,
 // where the feature is complete but behind --experimental-wasm-relaxed-simd) by turning that V8 flag
 // on with v8.setFlagsFromString before compiling, which is checked by validating the module again.
@@ -21,7 +22,17 @@ import { setFlagsFromString } from 'node:v8';
 import { wasmApi, type WasmModule } from './wasm-api.ts';
 
 export type KernelModule =
-  | { ok: true; module: WasmModule; path: string; /** the fused multiply-add build */ fma: boolean }
+  | {
+      ok: true;
+      /** The build over a shared memory (the products split across worker threads), from `path`. */
+      module: WasmModule;
+      path: string;
+      /** The same build over a plain memory (everything run on the calling thread alone), from `localPath`. */
+      local: WasmModule;
+      localPath: string;
+      /** the fused multiply-add build */
+      fma: boolean;
+    }
   | { ok: false; reason: string };
 
 const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,6 +40,10 @@ const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WASM_PATH = join(pkgRoot, 'build', 'kernels.wasm');
 /** Where scripts/build-wasm.mjs writes the module with relaxed-simd fused multiply-add. */
 export const WASM_FMA_PATH = join(pkgRoot, 'build', 'kernels-fma.wasm');
+/** The plain-memory twin of a build (see scripts/build-wasm.mjs: copies into a shared memory are slower). */
+export function localPathOf(path: string): string {
+  return path.replace(/\.wasm$/, '-local.wasm');
+}
 const BUILD_SCRIPT = join(pkgRoot, 'scripts', 'build-wasm.mjs');
 const SOURCE_DIR = join(pkgRoot, 'assembly');
 
@@ -86,18 +101,30 @@ function load(): KernelModule {
   if (api === undefined) return { ok: false, reason: 'no WebAssembly in this runtime' };
   const newest = newestSource();
   const missingOrStale = (path: string): boolean => !existsSync(path) || statSync(path).mtimeMs < newest;
-  if (missingOrStale(WASM_PATH) || missingOrStale(WASM_FMA_PATH)) {
+  const builds = [WASM_PATH, WASM_FMA_PATH].flatMap((path) => [path, localPathOf(path)]);
+  if (builds.some(missingOrStale)) {
     const failure = existsSync(BUILD_SCRIPT) ? build() : 'no build script';
-    if (failure !== null && !existsSync(WASM_PATH)) return { ok: false, reason: `${WASM_PATH} is missing and building it failed: ${failure}` };
+    const plain = [WASM_PATH, localPathOf(WASM_PATH)];
+    if (failure !== null && !plain.every((path) => existsSync(path))) {
+      return { ok: false, reason: `${plain.filter((path) => !existsSync(path)).join(' and ')} missing and building failed: ${failure}` };
+    }
     if (failure !== null) process.emitWarning(`tapegrad: rebuilding the stale wasm kernels failed (${failure}); using the stale build`);
   }
   const fma = fmaAllowed(process.env.TAPEGRAD_WASM_FMA);
+  const pair = (path: string, bytes: Uint8Array, isFma: boolean): KernelModule => ({
+    ok: true,
+    module: new api.Module(bytes),
+    path,
+    local: new api.Module(readFileSync(localPathOf(path))),
+    localPath: localPathOf(path),
+    fma: isFma,
+  });
   try {
-    if (fma && existsSync(WASM_FMA_PATH)) {
+    if (fma && existsSync(WASM_FMA_PATH) && existsSync(localPathOf(WASM_FMA_PATH))) {
       const bytes = readFileSync(WASM_FMA_PATH);
-      if (acceptsRelaxedSimd(api, bytes)) return { ok: true, module: new api.Module(bytes), path: WASM_FMA_PATH, fma: true };
+      if (acceptsRelaxedSimd(api, bytes)) return pair(WASM_FMA_PATH, bytes, true);
     }
-    return { ok: true, module: new api.Module(readFileSync(WASM_PATH)), path: WASM_PATH, fma: false };
+    return pair(WASM_PATH, readFileSync(WASM_PATH), false);
   } catch (e) {
     return { ok: false, reason: `cannot compile the wasm kernels: ${(e as Error).message}` };
   }
