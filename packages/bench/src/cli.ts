@@ -88,7 +88,7 @@ export function buildProgram(): Command {
       `kernel backend of the matrix products, for both engines (choices: ${KERNEL_BACKENDS.join(', ')}; default: the library's, wasm where it loads, or $TAPEGRAD_BACKEND)`,
       backendArg,
     )
-    .option('--peers [names]', `also check and time other libraries on the float32 workloads (choices: ${PEER_NAMES.join(', ')}; default both)`, listOf('peer', PEER_NAMES))
+    .option('--peers [names]', `also check and time other libraries on the float32 workloads (choices: ${PEER_NAMES.join(', ')}; default all)`, listOf('peer', PEER_NAMES))
     .showHelpAfterError('(run with --help for every option)')
     .allowExcessArguments(false);
 }

@@ -34,5 +34,7 @@ export type { MemoryFigures } from './memory.ts';
 export { RssSampler } from './memory.ts';
 export type { Peer, PeerGradients, PeerName, PeerResult, PeerRunContext, PeerSession, StartedPeer } from './peers/index.ts';
 export { PEER_NAMES, runPeers, startPeers } from './peers/index.ts';
-export type { OpenblasProblem, OpenblasRun } from './openblas.ts';
-export { compileOpenblasStep, cpuFlags, encodeProblem, OPENBLAS_SOURCE, openblasCoreFor, runOpenblasStep, writeProblemFile } from './openblas.ts';
+export type { OpenblasAddon, OpenblasProblem, OpenblasRun } from './openblas.ts';
+export {
+  compileOpenblasStep, cpuFlags, encodeProblem, loadOpenblasAddon, nodeIncludeDir, OPENBLAS_SOURCES, openblasCoreFor, runOpenblasStep, writeProblemFile,
+} from './openblas.ts';

@@ -6,7 +6,8 @@ import { makeBatches } from './datasets/dataset.ts';
 import { loadDataset } from './datasets/load.ts';
 import { manualEngine } from './engines/index.ts';
 import { initParams } from './init.ts';
-import { compileOpenblasStep, encodeProblem, openblasCoreFor, runOpenblasStep, writeProblemFile, type OpenblasProblem } from './openblas.ts';
+import type { OpenblasAddon, OpenblasProblem } from './openblas.ts';
+import { compileOpenblasStep, encodeProblem, loadOpenblasAddon, openblasCoreFor, runOpenblasStep, writeProblemFile } from './openblas.ts';
 import { scratchDir } from './scratch-dir.test-helper.ts';
 import { workloadByName } from './workloads.ts';
 
@@ -18,9 +19,9 @@ function problemOf(name: string): OpenblasProblem {
 }
 
 /** The compiled C step, or why it cannot be built here (no gcc or no libopenblas-dev). */
-function tryCompile(dir: string): { exe: string } | { reason: string } {
+function tryCompile(dir: string): { exe: string; addon: OpenblasAddon } | { reason: string } {
   try {
-    return { exe: compileOpenblasStep(dir) };
+    return { exe: compileOpenblasStep(dir), addon: loadOpenblasAddon(dir, undefined) };
   } catch (e) {
     return { reason: (e as Error).message };
   }
@@ -100,4 +101,35 @@ describe('the C training step on OpenBLAS', () => {
       /openblas-step: cannot open the problem file/,
     );
   });
+});
+
+describe('the OpenBLAS step as a Node addon (the openblas peer)', () => {
+  it.skipIf('reason' in compiled)(
+    `gives the manual engine's gradients, then steps as the program does${'reason' in compiled ? ` (skipped: ${compiled.reason})` : ''}`,
+    () => {
+      const { exe, addon } = compiled as { exe: string; addon: OpenblasAddon };
+      const p = problemOf('spiral');
+      const manual = manualEngine({ sizes: p.sizes, activation: p.activation }, 'float32');
+      manual.setParams(p.params);
+      const want = manual.symbols(p.batch);
+      const session = addon.load(encodeProblem(p), 2);
+      const g = addon.gradients(session);
+      expect(Math.abs(g.loss - want.loss) / want.loss).toBeLessThan(1e-6);
+      for (let l = 0; l < 3; l++) {
+        const scale = Math.max(...want.layers[l].dW.data.map(Math.abs));
+        expect(g.dW[l]).toBeInstanceOf(Float32Array);
+        expect(g.dW[l]).toHaveLength(p.sizes[l] * p.sizes[l + 1]);
+        expect(g.db[l]).toHaveLength(p.sizes[l + 1]);
+        g.dW[l].forEach((v, i) => expect(Math.abs(v - want.layers[l].dW.data[i])).toBeLessThan(1e-5 * scale));
+      }
+      const losses = Array.from({ length: 4 }, () => addon.step(session));
+      const program = runOpenblasStep(exe, writeProblemFile(p, scratchDir('openblas')), { threads: 1, checkSteps: 4, samples: 1, minSampleMs: 1 });
+      losses.forEach((loss, s) => expect(Math.abs(loss - program.losses[s]) / loss).toBeLessThan(1e-6));
+      addon.free(session);
+      expect(() => addon.step(session)).toThrow('openblas addon: the session was freed');
+      expect(() => addon.gradients({})).toThrow('openblas addon: expected a session from load()');
+      expect(() => addon.load(encodeProblem(p).subarray(0, 40), 1)).toThrow('problem too short');
+      expect(() => addon.load(new Uint8Array(4), 1)).toThrow('layer count out of range');
+    },
+  );
 });

@@ -1,17 +1,25 @@
-// The training step in C on OpenBLAS (native/openblas-step.c), compiled here with the system's gcc and run as a
-// child process: the floor that the issue's "close to what this CPU can do" is measured against, on the machine at
-// hand. Optional: it needs gcc and OpenBLAS's development files (Debian: `apt-get install libopenblas-dev`), which
-// the npm registry cannot provide, so `pnpm bench` never depends on it.
+// The training step in C on OpenBLAS (native/openblas-mlp.c), compiled here with the system's gcc: as a program run
+// as a child process (native/openblas-step.c, for `pnpm bench:openblas`) or as a Node addon loaded into this process
+// (native/openblas-addon.c, for the `openblas` peer of `pnpm bench --peers`). It is the floor that "close to what
+// this CPU can do" is measured against, on the machine at hand. Optional: it needs gcc and OpenBLAS's development
+// files (Debian: `apt-get install libopenblas-dev`), which the npm registry cannot provide, so nothing else
+// depends on it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActivationName } from '@tapegrad/autograd/kernels';
 import type { Batch } from './datasets/dataset.ts';
 import type { Params } from './engine.ts';
 
-/** The C source, beside this package's src/. */
-export const OPENBLAS_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'native', 'openblas-step.c');
+const NATIVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
+/** The C sources, beside this package's src/: the step itself, the program around it, the addon around it. */
+export const OPENBLAS_SOURCES = {
+  step: join(NATIVE, 'openblas-mlp.c'),
+  program: join(NATIVE, 'openblas-step.c'),
+  addon: join(NATIVE, 'openblas-addon.c'),
+} as const;
 
 const ACTIVATION_CODES: Partial<Record<ActivationName, number>> = { relu: 0, sigmoid: 1 };
 
@@ -69,19 +77,51 @@ export function encodeProblem(p: OpenblasProblem): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-/** Compiles the C step into `dir`; the program's path, or an Error that says what is missing. */
-export function compileOpenblasStep(dir: string): string {
-  const exe = join(dir, 'openblas-step');
+/** Runs gcc on `sources` (-O3 -march=native, linked with OpenBLAS) into `output`, or throws what is missing. */
+function gcc(sources: readonly string[], output: string, extra: readonly string[] = []): void {
   try {
-    execFileSync('gcc', ['-O3', '-march=native', '-o', exe, OPENBLAS_SOURCE, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('gcc', ['-O3', '-march=native', ...extra, '-o', output, ...sources, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
     throw new Error(
-      `openblas: cannot compile ${OPENBLAS_SOURCE} with gcc -lopenblas; it needs gcc and OpenBLAS's development files ` +
+      `openblas: cannot compile ${sources.join(', ')} with gcc -lopenblas; it needs gcc and OpenBLAS's development files ` +
         `(Debian/Ubuntu: apt-get install libopenblas-dev). gcc said: ${stderr.split('\n').slice(0, 3).join(' ')}`,
     );
   }
+}
+
+/** Compiles the command-line program into `dir`; its path, or an Error that says what is missing. */
+export function compileOpenblasStep(dir: string): string {
+  const exe = join(dir, 'openblas-step');
+  gcc([OPENBLAS_SOURCES.program, OPENBLAS_SOURCES.step], exe);
   return exe;
+}
+
+/** The addon's functions (native/openblas-addon.c). */
+export interface OpenblasAddon {
+  load(problem: Uint8Array, threads: number): object;
+  gradients(session: object): { loss: number; dW: Float32Array[]; db: Float32Array[] };
+  step(session: object): number;
+  free(session: object): void;
+  core(): string;
+}
+
+/** Where this Node's own headers are (node_api.h), as installed beside its binary. */
+export function nodeIncludeDir(): string {
+  return join(dirname(process.execPath), '..', 'include', 'node');
+}
+
+/**
+ * Compiles the addon into `dir` against this Node's headers and loads it. OpenBLAS picks its kernel set when it is
+ * loaded: `core` (OPENBLAS_CORETYPE) must be chosen before, and a later load in this process keeps the first one.
+ */
+export function loadOpenblasAddon(dir: string, core: string | undefined): OpenblasAddon {
+  const include = nodeIncludeDir();
+  if (!existsSync(join(include, 'node_api.h'))) throw new Error(`openblas: Node's headers are not installed (no node_api.h in ${include})`);
+  const file = join(dir, 'openblas.node');
+  gcc([OPENBLAS_SOURCES.addon, OPENBLAS_SOURCES.step], file, ['-shared', '-fPIC', `-I${include}`]);
+  if (core !== undefined && process.env.OPENBLAS_CORETYPE === undefined) process.env.OPENBLAS_CORETYPE = core;
+  return createRequire(import.meta.url)(file) as OpenblasAddon;
 }
 
 /**

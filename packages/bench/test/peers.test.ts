@@ -2,8 +2,9 @@ import type { StartedPeer } from '@tapegrad/bench';
 import { jsonReport, runWorkload, startPeers, workloadByName } from '@tapegrad/bench';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-// TensorFlow.js (wasm) and jax-js on the same networks, in this process: their gradients must agree with the
-// manual engine before they are timed. Speed is only looked at for its shape.
+// TensorFlow.js (wasm), jax-js and the C step on OpenBLAS (an addon, where gcc and libopenblas-dev are installed) on
+// the same networks, in this process: their gradients must agree with the manual engine before they are timed. Speed
+// is only looked at for its shape.
 
 let peers: StartedPeer[] = [];
 beforeAll(async () => {
@@ -12,7 +13,7 @@ beforeAll(async () => {
 
 describe('peers', () => {
   it('start in Node, or say why not', () => {
-    expect(peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js']);
+    expect(peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js', 'openblas']);
     for (const p of peers) expect(p.detail.length).toBeGreaterThan(0);
   });
 
@@ -28,7 +29,7 @@ describe('peers', () => {
       expect(p.speed?.medianMs).toBeGreaterThan(0);
     }
     const json = jsonReport([r]) as { workloads: { peers: { name: string }[] }[] };
-    expect(json.workloads[0].peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js']);
+    expect(json.workloads[0].peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js', 'openblas']);
   });
 
   it('are float32 only', async () => {

@@ -9,7 +9,7 @@ import type { Peer } from './peer.ts';
 
 export type { Peer, PeerGradients, PeerSession } from './peer.ts';
 
-export const PEER_NAMES = ['tfjs-wasm', 'jax-js'] as const;
+export const PEER_NAMES = ['tfjs-wasm', 'jax-js', 'openblas'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** A peer ready to run, or why it is not. */
@@ -20,12 +20,19 @@ export interface StartedPeer {
   readonly detail: string;
 }
 
-/** Imports and starts the peers (lazily: without --peers neither library is ever loaded). Never throws. */
+/** The module of each peer, imported only when it is asked for. */
+async function importPeer(name: PeerName): Promise<Peer> {
+  if (name === 'tfjs-wasm') return (await import('./tfjs.ts')).tfjsPeer;
+  if (name === 'jax-js') return (await import('./jax.ts')).jaxPeer;
+  return (await import('./openblas.ts')).openblasPeer;
+}
+
+/** Imports and starts the peers (lazily: without --peers none of their libraries is ever loaded). Never throws. */
 export async function startPeers(names: readonly PeerName[] = PEER_NAMES): Promise<StartedPeer[]> {
   const out: StartedPeer[] = [];
   for (const name of names) {
     try {
-      const peer = name === 'tfjs-wasm' ? (await import('./tfjs.ts')).tfjsPeer : (await import('./jax.ts')).jaxPeer;
+      const peer = await importPeer(name);
       out.push({ name, peer, detail: await peer.start() });
     } catch (e) {
       out.push({ name, peer: null, detail: `cannot run here: ${e instanceof Error ? e.message : String(e)}` });
