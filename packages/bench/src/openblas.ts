@@ -23,7 +23,7 @@ export const OPENBLAS_SOURCES = {
 
 const ACTIVATION_CODES: Partial<Record<ActivationName, number>> = { relu: 0, sigmoid: 1 };
 
-/** What the C program is given: a network, its parameters, one batch and the learning rate. */
+/** What the C step is given: a network, its parameters, one batch and the learning rate. */
 export interface OpenblasProblem {
   readonly sizes: readonly number[];
   readonly activation: ActivationName;
@@ -33,7 +33,7 @@ export interface OpenblasProblem {
 }
 
 /**
- * The problem file native/openblas-step.c reads (little-endian): int32 n, int32 sizes[n + 1], int32 N, int32
+ * The problem as mlp_load reads it (native/openblas-mlp.h), little-endian: int32 n, int32 sizes[n + 1], int32 N, int32
  * activation, float32 lr, float32 W^1, b^1, …, W^n, b^n, float32 x (N × sizes[0]), int32 labels[N].
  */
 export function encodeProblem(p: OpenblasProblem): Uint8Array {
