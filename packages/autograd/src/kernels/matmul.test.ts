@@ -224,6 +224,8 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     [64, 130, 1001],
     [303, 260, 60],
     [128, 784, 48],
+    [301, 70, 700], // column chunks over several MC-row blocks, the last one partial
+    [1100, 20, 1030], // row chunks; in float64 two NC-column blocks, the last one partial
     [4099, 9, 130], // direct path (k ≤ 16), split by rows
     [3, 1500, 1003], // direct path (m ≤ 4) but for A·Bᵀ (op(B) too big to gather), split by columns
   ];
@@ -265,16 +267,24 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     onTestFinished(() => {
       gemmTuning.backoff = true;
     });
-    // blocked, and the direct path split by rows and by columns
-    for (const [m, k, n] of [[200, 700, 300], [4099, 9, 130], [3, 1500, 1003]]) {
-      const { a, b } = operands('float32', m, k, n);
+    // blocked, split by columns and by rows over several KC-deep, MC-row and NC-column blocks (the last ones
+    // partial), and the direct path split both ways
+    const cases: [number, number, number, DType][] = [
+      [200, 700, 300, 'float32'],
+      [301, 300, 700, 'float32'],
+      [1031, 260, 1030, 'float64'],
+      [4099, 9, 130, 'float32'],
+      [3, 1500, 1003, 'float32'],
+    ];
+    for (const [m, k, n, dtype] of cases) {
+      const { a, b } = operands(dtype, m, k, n);
       for (const form of FORMS) {
         setKernelThreads(1);
-        const one = AUTO[form](a, b, new Float32Array(m * n), m, k, n);
+        const one = AUTO[form](a, b, allocate(dtype, m * n), m, k, n);
         setKernelThreads(2);
         await kernelThreadsReady();
         const threaded = gemmStats.threaded;
-        const two = AUTO[form](a, b, new Float32Array(m * n), m, k, n);
+        const two = AUTO[form](a, b, allocate(dtype, m * n).fill(NaN), m, k, n);
         expect(gemmStats.threaded, `${form} ${m}×${k}×${n} threaded`).toBe(threaded + 1);
         expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), `${form} ${m}×${k}×${n}`).toBe(true);
       }
