@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 /** The workload's initial parameters and first batch, as the bench makes them. */
 function problemOf(w: Workload) {
   const params = initParams(w.sizes, w.activation, w.seed);
-  const batch = makeBatches(loadDataset(w, { dataDir: opts.data }), w.batch, 1, w.seed)[0];
+  const batch = makeBatches(loadDataset(w, { dataDir: opts.data === undefined ? undefined : userPath(opts.data) }), w.batch, 1, w.seed)[0];
   return { sizes: w.sizes, activation: w.activation, params, batch, lr: w.lr };
 }
 
