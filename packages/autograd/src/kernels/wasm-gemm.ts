@@ -15,7 +15,7 @@
 // calls are not threaded.
 //
 // Memory layout, bytes from the module's heap base, laid out afresh for each call:
-//   [A][B][C][work 0][work 1]…   each 64-byte aligned; work t is thread t's packing scratch.
+//   [A][B][C][bias][work 0][work 1]…   each 64-byte aligned; work t is thread t's packing scratch.
 // Memories only ever grow (a shared one's growth never detaches the buffers other threads see).
 //
 // Threads must not cost more than they bring. On a machine other processes load, a worker can be
