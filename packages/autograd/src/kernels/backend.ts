@@ -114,22 +114,24 @@ export async function kernelThreadsReady(): Promise<number> {
  */
 export function gemmDispatch(
   transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, bias: FloatArray | null = null,
+  relu = false,
 ): boolean {
   const macs = m * k * n;
   if (macs < WASM_MIN_MACS || m * n < WASM_MIN_OUTPUTS || (selected ?? getBackend()) !== 'wasm') return false;
   // Mixed float32/float64 operands are rare and have no wasm kernel.
   if (a.constructor !== out.constructor || b.constructor !== out.constructor) return false;
   if (bias !== null && bias.constructor !== out.constructor) return false;
-  gemmWasm(transA, transB, a, b, out, m, k, n, bias);
+  gemmWasm(transA, transB, a, b, out, m, k, n, bias, relu);
   return true;
 }
 
 /**
- * out = op(a)·op(b) (+ the bias row, when given, added to every row) on the wasm backend whatever the size (threads
- * as configured). Throws if unavailable.
+ * out = op(a)·op(b) (+ the bias row, when given, added to every row; then ReLU, when `relu`) on the wasm backend
+ * whatever the size (threads as configured). Throws if unavailable.
  */
 export function gemmWasm(
   transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number, bias: FloatArray | null = null,
+  relu = false,
 ): void {
   const g = wasmGemm();
   if (g === null) throw new Error(`matmul: the wasm backend is unavailable: ${wasmUnavailableReason()}`);
@@ -145,7 +147,7 @@ export function gemmWasm(
   if (bias !== null && bias.constructor !== out.constructor) {
     throw new Error(`matmul: the wasm backend needs a bias of the output's dtype; got ${bias.constructor.name} for ${out.constructor.name}`);
   }
-  g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles), bias);
+  g.gemm(transA, transB, a, b, out, m, k, n, t, Math.min(2 * t, tiles), bias, relu);
 }
 
 /**

@@ -15,8 +15,10 @@ export {
   stridesOf,
 } from './shape.ts';
 export {
+  isFusedActivation,
   matmul,
   matmulBias,
+  matmulBiasAct,
   matmulNT,
   matmulRef,
   matmulRefNT,
@@ -26,6 +28,7 @@ export {
   matmulWasmNT,
   matmulWasmTN,
 } from './matmul.ts';
+export type { FusedActivation } from './matmul.ts';
 export type { KernelBackend } from './backend.ts';
 export {
   backendAvailable,

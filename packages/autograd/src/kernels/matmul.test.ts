@@ -6,8 +6,12 @@ import {
   getKernelThreads,
   kernelThreadsReady,
   addRow,
+  relu,
+  sigmoid,
+  tanh,
   matmul,
   matmulBias,
+  matmulBiasAct,
   matmulNT,
   matmulRef,
   matmulRefNT,
@@ -317,7 +321,39 @@ describe('matmulBias: z = a W + b in one call', () => {
     });
   }
 
+  for (const backend of backends) {
+    it(`matmulBiasAct is act(matmulBias(…)) bit for bit on the ${backend} backend, and writes only m·n of out`, () => {
+      const previous = getBackend();
+      setBackend(backend);
+      try {
+        const rng = new Random(12);
+        for (const [name, act] of [['relu', relu], ['sigmoid', sigmoid], ['tanh', tanh]] as const) {
+          for (const dtype of DTYPES) {
+            for (const [m, k, n] of shapes) {
+              const a = allocate(dtype, m * k).map(() => rng.normal());
+              const w = allocate(dtype, k * n).map(() => rng.normal());
+              const bias = allocate(dtype, n).map(() => rng.normal());
+              const z = matmulBias(a, w, bias, allocate(dtype, m * n), m, k, n);
+              const want = act.f(z, allocate(dtype, m * n));
+              const got = matmulBiasAct(a, w, bias, name, allocate(dtype, m * n + 3).fill(NaN), m, k, n);
+              expect(got.subarray(0, m * n).every((v, i) => Object.is(v, want[i])), `${name} ${dtype} ${m}×${k}×${n}`).toBe(true);
+              expect(Array.from(got.subarray(m * n)).every(Number.isNaN)).toBe(true);
+            }
+          }
+        }
+      } finally {
+        setBackend(previous);
+      }
+    });
+  }
+
   it('checks its buffers', () => {
+    expect(() => matmulBiasAct(new Float64Array(6), new Float64Array(6), new Float64Array(1), 'relu', new Float64Array(4), 2, 3, 2)).toThrow(
+      'matmulBiasAct: bias too short: it has 1 (needs 2)',
+    );
+    expect(() => matmulBiasAct(new Float64Array(6), new Float64Array(6), new Float64Array(2), 'gelu' as 'relu', new Float64Array(4), 2, 3, 2)).toThrow(
+      'matmulBiasAct: activation "gelu"; expected relu, sigmoid or tanh',
+    );
     expect(() => matmulBias(new Float64Array(6), new Float64Array(6), new Float64Array(2), new Float64Array(4), 2, 3, 2)).not.toThrow();
     expect(() => matmulBias(new Float64Array(6), new Float64Array(6), new Float64Array(1), new Float64Array(4), 2, 3, 2)).toThrow(
       'matmulBias: bias too short: it has 1 (needs 2)',

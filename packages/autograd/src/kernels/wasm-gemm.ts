@@ -163,11 +163,12 @@ class WasmGemm {
    * out (m×n) = op(a) · op(b), a m×k (k×m if transA), b k×n (n×k if transB), all three the same
    * array type; cut into `chunks` blocks shared among up to `threads` threads when both exceed 1
    * and worker threads are up. With `bias` (n, same type), the bias row is added to every row of
-   * the product before it is copied out (z = a W + b in one call).
+   * the product before it is copied out (z = a W + b in one call); with `relu`, ReLU is applied
+   * after that, still inside the module (a = relu(a W + b)).
    */
   gemm(
     transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray,
-    m: number, k: number, n: number, threads: number, chunks: number, bias: FloatArray | null = null,
+    m: number, k: number, n: number, threads: number, chunks: number, bias: FloatArray | null = null, relu = false,
   ): void {
     const size = a.BYTES_PER_ELEMENT;
     const aLen = m * k, bLen = k * n, cLen = m * n;
@@ -204,6 +205,7 @@ class WasmGemm {
       view.set(bias.length === n ? bias : bias.subarray(0, n), pbias / size);
       (size === 8 ? arena.x.addRowF64 : arena.x.addRowF32)(pc, pbias, m, n);
     }
+    if (relu) (size === 8 ? arena.x.reluF64 : arena.x.reluF32)(pc, pc, cLen);
     out.set(view.subarray(pc / size, pc / size + cLen));
   }
 

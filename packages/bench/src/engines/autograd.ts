@@ -1,7 +1,7 @@
 import type { Tensor as TensorType } from '@tapegrad/autograd';
 import { crossEntropy, linear, nn, Tensor, tensor } from '@tapegrad/autograd';
-import type { DType } from '@tapegrad/autograd/kernels';
-import { axpy } from '@tapegrad/autograd/kernels';
+import type { ActivationName, DType, FusedActivation } from '@tapegrad/autograd/kernels';
+import { axpy, isFusedActivation } from '@tapegrad/autograd/kernels';
 import type { Batch } from '../datasets/dataset.ts';
 import type { Engine, FlatParams, LayerSymbols, NetworkSpec, Params, Symbols } from '../engine.ts';
 import { batchX, hiddenActivations } from '../engine.ts';
@@ -11,6 +11,9 @@ import { batchX, hiddenActivations } from '../engine.ts';
 // loss = crossEntropy(z^n, labels), loss.backward().
 // δ^l is read from z^l.grad (retainGrad); the SGD update works on .data with the same axpy kernel as the manual
 // engine, so that any difference between the engines comes from their gradients.
+// A training step, which needs no z^l, records a hidden layer's a^l = act(a^{l−1} W^l + b^l) as one `linear` op
+// with its activation (relu, sigmoid, tanh), as a user after speed would; the same values and gradients, bit for
+// bit (ops/linear.test.ts), and the lockstep check compares the parameters those steps produce.
 
 export class AutogradEngine implements Engine {
   readonly name = 'autograd';
@@ -18,6 +21,8 @@ export class AutogradEngine implements Engine {
   readonly dtype: DType;
   /** One activation module per hidden layer, from the library's own `nn.activation(name)`. */
   private readonly acts: nn.Module[];
+  /** Each hidden layer's activation when linear() can apply it in the same op, else null. */
+  private readonly fused: (FusedActivation | null)[];
   private W: TensorType[] = [];
   private b: TensorType[] = [];
   private lastLoss: TensorType | null = null;
@@ -25,7 +30,9 @@ export class AutogradEngine implements Engine {
   constructor(spec: NetworkSpec, dtype: DType) {
     this.sizes = spec.sizes;
     this.dtype = dtype;
-    this.acts = hiddenActivations(spec).map((name) => nn.activation(name));
+    const names: ActivationName[] = hiddenActivations(spec);
+    this.acts = names.map((name) => nn.activation(name));
+    this.fused = names.map((name) => (isFusedActivation(name) ? name : null));
   }
 
   setParams(params: Params): void {
@@ -60,12 +67,17 @@ export class AutogradEngine implements Engine {
     const n = this.W.length;
     for (let l = 1; l <= n; l++) {
       inputs.push(a);
+      const act = l < n && !retain ? this.fused[l - 1] : null;
+      if (act !== null) {
+        a = linear(a, this.W[l - 1], this.b[l - 1], act); //         a^l = act(a^{l−1} W^l + b^l), one op
+        continue;
+      }
       const zl = linear(a, this.W[l - 1], this.b[l - 1]); // z^l = a^{l−1} W^l + b^l, one op as in nn.Linear
       if (retain) zl.retainGrad();
       z.push(zl);
       if (l < n) a = this.acts[l - 1].call(zl); //                a^l = act(z^l)
     }
-    return { loss: crossEntropy(z[n - 1], batch.labels), z, inputs }; // softmax and mean cross-entropy in one op
+    return { loss: crossEntropy(z[z.length - 1], batch.labels), z, inputs }; // softmax and mean cross-entropy in one op
   }
 
   /** Clears the gradients to null, as optim's zeroGrad() does by default (PyTorch ≥ 2.0's set_to_none): backward
