@@ -184,3 +184,26 @@ export function sumRowsF64(x: usize, out: usize, rows: i32, cols: i32): void {
     x += bytes;
   }
 }
+
+/** 1 when none of the n float32 at x is NaN or ±Infinity (all exponent bits set), else 0: the JS allFinite's answer. */
+export function allFiniteF32(x: usize, n: i32): i32 {
+  const mask = i32x4.splat(0x7f800000);
+  let hit = i32x4.splat(0);
+  const n4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < n4; i += 16) hit = v128.or(hit, i32x4.eq(v128.and(v128.load(x + i), mask), mask));
+  let scalar = false;
+  for (; i < (<usize>n << 2); i += 4) scalar = scalar || (load<i32>(x + i) & 0x7f800000) == 0x7f800000;
+  return v128.any_true(hit) || scalar ? 0 : 1;
+}
+
+/** allFiniteF32 for n float64 at x. */
+export function allFiniteF64(x: usize, n: i32): i32 {
+  const mask = i64x2.splat(0x7ff0000000000000);
+  let hit = i64x2.splat(0);
+  const n2 = <usize>(n & ~1) << 3;
+  let i: usize = 0;
+  for (; i < n2; i += 16) hit = v128.or(hit, i64x2.eq(v128.and(v128.load(x + i), mask), mask));
+  const scalar = i < (<usize>n << 3) && (load<i64>(x + i) & 0x7ff0000000000000) == 0x7ff0000000000000;
+  return v128.any_true(hit) || scalar ? 0 : 1;
+}

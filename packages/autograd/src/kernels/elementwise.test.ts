@@ -202,6 +202,30 @@ describe('allFinite and firstNonFinite', () => {
         }
       }
     });
+    it.skipIf(backendUnavailableReason('wasm') !== null)(`${dtype}: the wasm scan (large buffers) answers as the JS scan, wherever the non-finite value is`, () => {
+      const previous = getBackend();
+      try {
+        for (const n of [WASM_ELEMENTWISE_MIN, WASM_ELEMENTWISE_MIN + 3, 20001]) {
+          const x = allocate(dtype, n).map((_, i) => Math.sin(i) * 1e30);
+          for (const backend of ['wasm', 'js'] as const) {
+            setBackend(backend);
+            expect(allFinite(x), `${backend} ${n}`).toBe(true);
+            for (const at of [0, 1, 2, 3, n >> 1, n - 4, n - 3, n - 2, n - 1]) {
+              for (const bad of BAD) {
+                const y = x.slice();
+                y[at] = bad;
+                expect(allFinite(y), `${backend}: ${bad} at ${at} of ${n}`).toBe(false);
+                expect(allFinite(y.subarray(at + 1)), `${backend}: after ${at}`).toBe(true);
+                expect(allFinite(y, Math.max(at, WASM_ELEMENTWISE_MIN)) === at >= WASM_ELEMENTWISE_MIN).toBe(true);
+              }
+            }
+          }
+        }
+      } finally {
+        setBackend(previous);
+      }
+    });
+
     it(`${dtype}: reads a view at its own offset, and only its first n elements`, () => {
       const whole = allocate(dtype, 12);
       whole[1] = Number.NaN;

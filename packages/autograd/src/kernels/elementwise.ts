@@ -1,4 +1,4 @@
-import { addRowDispatch, axpyDispatch, binaryDispatch } from './backend.ts';
+import { addRowDispatch, allFiniteDispatch, axpyDispatch, binaryDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import type { Shape } from './shape.ts';
 import { sameShape } from './shape.ts';
@@ -256,6 +256,8 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  */
 export function allFinite(x: FloatArray, n = x.length): boolean {
   if (n > x.length) throw new Error(`allFinite: n is ${n} but x has ${x.length} elements`);
+  const wasm = allFiniteDispatch(x, n); // large ones in the wasm module, the same answer
+  if (wasm !== null) return wasm;
   if (!LITTLE_ENDIAN) return firstNonFiniteIn(x, n) < 0;
   const f32 = x instanceof Float32Array;
   const words = new Int32Array(x.buffer, x.byteOffset, f32 ? n : 2 * n);

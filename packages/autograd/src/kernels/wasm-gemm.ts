@@ -30,6 +30,8 @@ import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.ts';
 import { loadKernelModule } from './wasm-loader.ts';
 
 interface KernelExports {
+  allFiniteF32: (x: number, n: number) => number;
+  allFiniteF64: (x: number, n: number) => number;
   hadamardF32: BinaryFn;
   hadamardF64: BinaryFn;
   sumRowsF32: AddRowFn;
@@ -281,6 +283,16 @@ class WasmGemm {
     view.set(x.length === n ? x : x.subarray(0, n), px / size);
     (size === 8 ? L.x.sumRowsF64 : L.x.sumRowsF32)(px, po, rows, cols);
     out.set(view.subarray(po / size, po / size + cols));
+  }
+
+  /** Whether none of the first n elements of x is NaN or ±Infinity, x copied in (assembly/elementwise.ts allFinite). */
+  allFinite(x: FloatArray, n: number): boolean {
+    const size = x.BYTES_PER_ELEMENT;
+    const L = this.local;
+    const px = L.base;
+    L.ensure(px + n * size);
+    L.view(size).set(x.length === n ? x : x.subarray(0, n), px / size);
+    return (size === 8 ? L.x.allFiniteF64 : L.x.allFiniteF32)(px, n) === 1;
   }
 
   /** After a threaded product: keep using the workers, or back off if it stalled (see the header). */
