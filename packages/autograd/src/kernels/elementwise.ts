@@ -252,7 +252,9 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * (bits & exponentMask) + exponentLsb carries into the sign bit exactly for those, so OR-ing that over the array
  * sets the sign bit iff one is there. Integer ops with no float conversion and no branch: 0.7 ns an element here,
  * against 1.3 for a Number.isFinite loop (100K float32, node, this machine), and it runs on every batch a
- * ManualMLP is given. Float64 is tested on the high word of each value.
+ * ManualMLP is given. Float64 is tested on the high word of each value. On the wasm backend, buffers of
+ * WASM_ELEMENTWISE_MIN elements or more are scanned in the module instead, 4 lanes at a time (~0.4 ns an element
+ * with the copy in).
  */
 export function allFinite(x: FloatArray, n = x.length): boolean {
   if (n > x.length) throw new Error(`allFinite: n is ${n} but x has ${x.length} elements`);
