@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the WebAssembly kernel backend: assembly/*.ts (AssemblyScript) → build/kernels.wasm and
-// build/kernels-fma.wasm.
+// Builds the WebAssembly kernel backend: assembly/*.ts (AssemblyScript) → build/kernels.wasm,
+// build/kernels-fma.wasm and their -local twins (see the end of this file).
 //
 // Run by `pnpm install` (the package's postinstall), and on demand by src/kernels/wasm-loader.ts
 // when the .wasm is missing or older than its sources. Plain .mjs so it needs neither tsx nor a

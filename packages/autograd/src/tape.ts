@@ -3,7 +3,7 @@
 // anomaly checks — so that an op file holds only its maths: a forward and a backward side by side.
 
 import type { FloatArray, Shape } from './kernels/index.ts';
-import { allocateUninitialized, axpy, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocateUninitialized, axpy, dtypeOf, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { BufferRecycler, setActiveRecycler } from './kernels/recycler.ts';
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
 import { Tensor } from './tensor.ts';
@@ -299,7 +299,7 @@ function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
 
 /** A copy of `x` in a buffer of its own. (`slice()` zero-fills the new buffer before copying into it: two passes.) */
 function copyOf(x: FloatArray): FloatArray {
-  const out = allocateUninitialized(x instanceof Float64Array ? 'float64' : 'float32', x.length);
+  const out = allocateUninitialized(dtypeOf(x), x.length);
   out.set(x);
   return out;
 }

@@ -141,6 +141,19 @@ export const identity: Activation = {
 
 const BY_NAME: Record<ActivationName, Activation> = { sigmoid, tanh, relu, leakyRelu, identity };
 
+/**
+ * The activations whose derivative can be written from their output alone (relu'(z) = [a > 0], σ' = a(1 − a),
+ * tanh' = 1 − a²), so a layer can apply them in the same step as its product: matmulBiasAct, and linear's activation.
+ */
+export type FusedActivation = 'relu' | 'sigmoid' | 'tanh';
+
+const FUSED_ACTIVATIONS: readonly string[] = ['relu', 'sigmoid', 'tanh'] satisfies FusedActivation[];
+
+/** Whether `name` is one of the FusedActivation names. */
+export function isFusedActivation(name: unknown): name is FusedActivation {
+  return typeof name === 'string' && FUSED_ACTIVATIONS.includes(name);
+}
+
 /** The activation called `name`, or an error listing the choices. */
 export function activationByName(name: string, where = 'activation'): Activation {
   if (!Object.prototype.hasOwnProperty.call(BY_NAME, name)) {

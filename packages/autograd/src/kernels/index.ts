@@ -15,7 +15,6 @@ export {
   stridesOf,
 } from './shape.ts';
 export {
-  isFusedActivation,
   matmul,
   matmulBias,
   matmulBiasAct,
@@ -28,7 +27,6 @@ export {
   matmulWasmNT,
   matmulWasmTN,
 } from './matmul.ts';
-export type { FusedActivation } from './matmul.ts';
 export type { KernelBackend } from './backend.ts';
 export {
   backendAvailable,
@@ -50,11 +48,12 @@ export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, allFinite, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
 export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
-export type { Activation, ActivationName } from './activations.ts';
+export type { Activation, ActivationName, FusedActivation } from './activations.ts';
 export {
   ACTIVATION_NAMES,
   activationByName,
   identity,
+  isFusedActivation,
   LEAKY_SLOPE,
   leakyRelu,
   leakyReluWith,

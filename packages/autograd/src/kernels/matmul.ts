@@ -1,5 +1,5 @@
-import { relu, sigmoid, tanh } from './activations.ts';
-import type { Activation } from './activations.ts';
+import { activationByName, isFusedActivation } from './activations.ts';
+import type { FusedActivation } from './activations.ts';
 import { gemmDispatch, gemmWasm } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import { addRow } from './elementwise.ts';
@@ -38,16 +38,6 @@ export function matmulBias(a: FloatArray, b: FloatArray, bias: FloatArray, out: 
   return gemmDispatch(false, false, a, b, out, m, k, n, bias) ? out : addRow(matmulRef(a, b, out, m, k, n), bias, out, m, n);
 }
 
-/** The activations matmulBiasAct applies (each can be differentiated from its output alone, see ops/linear.ts). */
-export type FusedActivation = 'relu' | 'sigmoid' | 'tanh';
-
-const FUSED: Record<FusedActivation, Activation> = { relu, sigmoid, tanh };
-
-/** Whether `name` is one of the FusedActivation names. */
-export function isFusedActivation(name: unknown): name is FusedActivation {
-  return typeof name === 'string' && Object.hasOwn(FUSED, name);
-}
-
 /**
  * out (m×n) = act(a (m×k) · b (k×n) + bias): a layer's a = act(a W + b) in one call, z never leaving it. Exactly
  * `act.f(matmulBias(…))`; on the wasm backend ReLU is applied inside the module too, before the copy out.
@@ -61,7 +51,7 @@ export function matmulBiasAct(
   if (act === 'relu' && gemmDispatch(false, false, a, b, out, m, k, n, bias, true)) return out;
   matmulBias(a, b, bias, out, m, k, n);
   const z = out.length === m * n ? out : out.subarray(0, m * n);
-  FUSED[act].f(z, z); // in place: each entry is read, then written
+  activationByName(act).f(z, z); // in place: each entry is read, then written
   return out;
 }
 
