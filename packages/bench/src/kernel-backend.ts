@@ -56,6 +56,10 @@ export function onBackend(make: EngineFactory, backend: KernelBackend): EngineFa
 
 /** 'wasm (2 threads, FMA)', 'wasm (1 thread)', 'js' */
 export function backendLabel(backend: KernelBackend, threads = getKernelThreads()): string {
-  if (backend !== 'wasm') return backend;
-  return `wasm (${threads} ${threads === 1 ? 'thread' : 'threads'}${wasmFusedMultiplyAdd() ? ', FMA' : ''})`;
+  return backend === 'wasm' ? `wasm ${wasmDetail(threads, wasmFusedMultiplyAdd())}` : backend;
+}
+
+/** '(2 threads, FMA)', '(1 thread)': how the wasm kernels ran. */
+export function wasmDetail(threads: number, fusedMultiplyAdd: boolean): string {
+  return `(${threads} ${threads === 1 ? 'thread' : 'threads'}${fusedMultiplyAdd ? ', FMA' : ''})`;
 }

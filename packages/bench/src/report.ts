@@ -3,6 +3,7 @@ import type { SymbolDiff } from './compare.ts';
 import { describeDivergence, symbolText } from './compare.ts';
 import type { WorkloadResult } from './run.ts';
 import { ms, sci } from './format.ts';
+import { wasmDetail } from './kernel-backend.ts';
 import { sizesLabel } from './workloads.ts';
 
 export { ms, sci } from './format.ts';
@@ -106,8 +107,7 @@ function backendsOf(results: readonly WorkloadResult[]): string[] {
 /** The line that goes with the summary table: which kernel backend the matrix products ran on. */
 export function summaryCaption(results: readonly WorkloadResult[], threads?: number, fusedMultiplyAdd = false): string {
   const b = backendsOf(results);
-  const fma = fusedMultiplyAdd ? ', FMA' : '';
-  const t = threads === undefined || !b.includes('wasm') ? '' : ` (${threads} ${threads === 1 ? 'thread' : 'threads'}${fma})`;
+  const t = threads === undefined || !b.includes('wasm') ? '' : ` ${wasmDetail(threads, fusedMultiplyAdd)}`;
   return (
     `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}; ` +
     `peak RSS: the whole process's resident set while each workload ran, Node's own baseline included`
