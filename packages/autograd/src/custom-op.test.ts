@@ -113,4 +113,12 @@ describe('custom ops', () => {
     expect(gradcheck((t) => cube(t), [x]).ok).toBe(true);
     expect(gradgradcheck((t) => cube(t), [x]).ok).toBe(true);
   });
+
+  it("copies the shape a defineOp forward returns (the op may reuse its array)", () => {
+    const shape = [2];
+    const twice = defineOp('twice', (x: Tensor) => ({ data: x.data.map((v) => 2 * v), shape, backward: (g: Tensor) => [mul(g, 2)] }));
+    const out = twice(tensor([1, 2], { requiresGrad: true }));
+    shape[0] = 99;
+    expect(out.shape).toEqual([2]);
+  });
 });

@@ -29,9 +29,11 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
-/** Runs `fn` with recording on or off as given; the tape uses it for `createGraph`. */
-export function setGradEnabled<T>(enabled: boolean, fn: () => T): T {
-  return withGradMode(enabled, fn);
+/** Turns recording on or off and returns the previous setting, for the tape's reverse walk to restore (createGraph). */
+export function setGradEnabled(enabled: boolean): boolean {
+  const previous = gradEnabled;
+  gradEnabled = enabled;
+  return previous;
 }
 
 /**

@@ -4,9 +4,9 @@
 
 import type { FloatArray, Shape } from './kernels/index.ts';
 import { allocateUninitialized, axpy, dtypeOf, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
-import { BufferRecycler, setActiveRecycler } from './kernels/recycler.ts';
+import { activeRecycler, BufferRecycler, setActiveRecycler } from './kernels/recycler.ts';
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
-import { Tensor } from './tensor.ts';
+import { Tensor, tensorOfOp } from './tensor.ts';
 
 /**
  * A backward rule: given g = ∂L/∂out (and `out` itself), the gradient for each argument of the op, in argument
@@ -71,7 +71,8 @@ function defineOpOf<A extends unknown[]>(name: string, forward: (...args: A) => 
       if (runningBackwardOf === null) checkFinite(name, 'its forward output', result.data, result.shape);
       else checkFinite(`${runningBackwardOf} (backward)`, `the output of ${name}`, result.data, result.shape);
     }
-    const out = new Tensor(result.data, result.shape);
+    // a user-defined op may reuse the shape array it returned, so its output gets a copy (the constructor's)
+    const out = user ? new Tensor(result.data, result.shape) : tensorOfOp(result.data, result.shape);
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
       const inputs: (Tensor | null)[] = new Array(args.length);
@@ -151,22 +152,24 @@ let walkCount = 0;
 function topologicalOrder(roots: readonly Tensor[], options: WalkOptions, walk: number): Tensor[] {
   const { only, caller } = options;
   const order: Tensor[] = [];
-  const stack: Tensor[] = [...roots];
-  const expanded: boolean[] = new Array<boolean>(roots.length).fill(false);
+  // Depth first, on an explicit stack: a tensor is pushed again beneath its inputs when first popped (visitedBy =
+  // walk) and placed in `order` when popped the second time (visitedBy = −walk), after all of them. A tensor pushed
+  // twice before it was expanded is skipped the second time.
+  const stack: Tensor[] = roots.slice();
   while (stack.length > 0) {
     const t = stack.pop()!;
+    if (t.visitedBy === -walk) continue;
     const node = t.node;
-    if (expanded.pop()) {
+    if (t.visitedBy === walk) {
+      t.visitedBy = -walk;
       if (only === undefined || only.has(t) || (node !== null && anyOnPath(node.inputs, walk))) {
         t.onPathOf = walk;
         order.push(t);
       }
       continue;
     }
-    if (t.visitedBy === walk) continue;
     t.visitedBy = walk;
     stack.push(t);
-    expanded.push(true);
     if (node === null) continue;
     if (node.backward === null) {
       throw new Error(
@@ -174,11 +177,9 @@ function topologicalOrder(roots: readonly Tensor[], options: WalkOptions, walk: 
           `pass { retainGraph: true } to the first one to go through the graph a second time`,
       );
     }
-    for (const x of node.inputs) {
-      if (x !== null && x.requiresGrad && x.visitedBy !== walk) {
-        stack.push(x);
-        expanded.push(false);
-      }
+    for (let i = 0; i < node.inputs.length; i++) {
+      const x = node.inputs[i];
+      if (x !== null && x.requiresGrad && x.visitedBy !== walk && x.visitedBy !== -walk) stack.push(x);
     }
   }
   return order;
@@ -232,50 +233,54 @@ export function reverseWalk(
   const walk = ++walkCount;
   const order = topologicalOrder(roots, options, walk);
   const recycling = options.recycle === true && !createGraph && !throughUserOp(order);
+  // the switches the walk sets are put back in one place, the finally, after an error too; no closure or try per
+  // node (on a small network the walk's own bookkeeping is a third of a step)
+  const outerGradMode = setGradEnabled(createGraph);
+  const outerOp = runningBackwardOf;
+  const outerRecycler = activeRecycler();
+  let finished = false;
   try {
-    setGradEnabled(createGraph, () => {
-      roots.forEach((r, i) => {
-        if (r.onPathOf === walk) addPending(r, seeds[i], false);
-      });
-      for (let i = order.length - 1; i >= 0; i--) {
-        const t = order[i];
-        const g = t.pendingGrad;
-        if (g === null) continue;
-        t.pendingGrad = null;
-        reached(t, g);
-        const node = t.node;
-        if (node === null) continue;
-        const outer = runningBackwardOf;
-        runningBackwardOf = node.op;
-        const outerRecycler = recycling ? setActiveRecycler(recycler) : null;
-        let inputGrads: readonly (Tensor | null | undefined)[];
-        try {
-          inputGrads = node.backward!(g, t);
-        } finally {
-          runningBackwardOf = outer;
-          if (recycling) setActiveRecycler(outerRecycler);
+    for (let i = 0; i < roots.length; i++) {
+      if (roots[i].onPathOf === walk) addPending(roots[i], seeds[i], false);
+    }
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = t.pendingGrad;
+      if (g === null) continue;
+      t.pendingGrad = null;
+      reached(t, g);
+      const node = t.node;
+      if (node === null) continue;
+      runningBackwardOf = node.op;
+      if (recycling) setActiveRecycler(recycler);
+      const inputGrads = node.backward!(g, t);
+      if (recycling) setActiveRecycler(outerRecycler);
+      runningBackwardOf = outerOp;
+      for (let j = 0; j < node.inputs.length; j++) {
+        const x = node.inputs[j];
+        const gx = inputGrads[j];
+        if (x === null || x.onPathOf !== walk || gx === null || gx === undefined) continue;
+        if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
+          throw new Error(
+            `${caller}: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
+              `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
+          );
         }
-        for (let j = 0; j < node.inputs.length; j++) {
-          const x = node.inputs[j];
-          const gx = inputGrads[j];
-          if (x === null || x.onPathOf !== walk || gx === null || gx === undefined) continue;
-          if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) {
-            throw new Error(
-              `${caller}: ${node.op}'s backward returned a ${gx.dtype} gradient of shape ${shapeStr(gx.shape)} for argument ${j}, ` +
-                `which is ${x.dtype} ${shapeStr(x.shape)}; expected the same shape and dtype`,
-            );
-          }
-          if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
-          addPending(x, gx, recycling);
-        }
-        if (!retainGraph) {
-          node.backward = null;
-          node.inputs = [];
-        }
+        if (isAnomalyEnabled()) checkFinite(`${node.op} (backward)`, `its gradient for argument ${j}`, gx.data, gx.shape);
+        addPending(x, gx, recycling);
       }
-    });
+      if (!retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+    finished = true; // every tensor of `order` has had its pendingGrad taken and cleared
   } finally {
-    for (const t of order) t.pendingGrad = null; // after an error too: no gradient outlives its walk
+    setGradEnabled(outerGradMode);
+    runningBackwardOf = outerOp;
+    setActiveRecycler(outerRecycler);
+    // after an error, clear what the walk left: no gradient outlives its walk
+    if (!finished) for (const t of order) t.pendingGrad = null;
     if (recycling) recycler.reclaim();
   }
 }
@@ -289,7 +294,7 @@ function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
     if (t.grad !== null) t.grad = t.grad.add(g);
     else t.grad = g.node === null ? new Tensor(copyOf(g.data), t.shape) : g;
   } else if (t.grad === null) {
-    t.grad = new Tensor(copyOf(g.data), t.shape);
+    t.grad = tensorOfOp(copyOf(g.data), t.shape);
   } else if (t.grad.node !== null) {
     t.grad = new Tensor(axpy(1, g.data, copyOf(t.grad.data)), t.shape);
   } else {

@@ -18,7 +18,7 @@ const broadcastToOp = defineOp('broadcastTo', (x: Tensor, shape: Shape): OpResul
   const zeros = k.allocate(x.dtype, k.sizeOf(shape));
   return {
     data: k.add(x.data, x.shape, zeros, shape, k.allocate(x.dtype, zeros.length), shape),
-    shape,
+    shape: target, // equal to `shape`, and the op's own array (the caller may reuse `shape`)
     // ∂L/∂x sums the gradient over every copy
     backward(g) {
       return [sumToShape(g, x.shape)];

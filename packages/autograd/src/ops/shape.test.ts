@@ -83,3 +83,24 @@ describe('take and scatterAdd (flat indices)', () => {
     expect(() => scatterAdd(zeros([2]), [0], [3])).toThrow('scatterAdd: 2 values [2] but 1 indices; expected one index per value');
   });
 });
+
+// The tape keeps the shape array a library op returns rather than copying it (tensorOfOp), so an op that is given a
+// shape must return its own array: a caller reusing the one it passed must not reshape the result.
+describe('shapes passed to ops', () => {
+  it('are copied, so that the caller may reuse the array', () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const cases: [string, (shape: number[]) => { shape: readonly number[] }, number[]][] = [
+      ['reshape', (s) => reshape(a, s), [3, 2]],
+      ['broadcastTo', (s) => broadcastTo(tensor([1, 2, 3]), s), [2, 3]],
+      ['sumToShape', (s) => sumToShape(a, s), [1, 3]],
+      ['take', (s) => take(a, [0, 5, 1, 4], s), [2, 2]],
+      ['scatterAdd', (s) => scatterAdd(tensor([1, 2]), [0, 3], s), [2, 2]],
+    ];
+    for (const [op, f, shape] of cases) {
+      const passed = shape.slice();
+      const out = f(passed);
+      passed[0] = 99;
+      expect(out.shape, op).toEqual(shape);
+    }
+  });
+});

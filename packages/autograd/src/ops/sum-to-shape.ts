@@ -17,7 +17,7 @@ const sumToShapeOp = defineOp('sumToShape', (x: Tensor, shape: Shape): OpResult 
   k.broadcastShapes('sumToShape', shape, x.shape);
   return {
     data: k.sumToShape(x.data, x.shape, shape),
-    shape,
+    shape: shape.slice(), // the op's own array: the caller may reuse `shape`
     // the adjoint of a sum over broadcast axes is a broadcast back along them
     backward(g) {
       return [broadcastTo(g, x.shape)];

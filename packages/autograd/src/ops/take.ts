@@ -12,7 +12,7 @@ import { scatterAdd } from './scatter-add.ts';
  */
 export const take = defineOp('take', (a: Tensor, index: ArrayLike<number>, shape?: Shape): OpResult => {
   checkTensor('take', a);
-  const outShape = shape ?? [index.length];
+  const outShape = shape === undefined ? [index.length] : shape.slice(); // the op's own array: the caller may reuse `shape`
   k.checkShape('take', outShape);
   if (k.sizeOf(outShape) !== index.length) {
     throw new Error(`take: shape ${k.shapeStr(outShape)} holds ${k.sizeOf(outShape)} elements but ${index.length} indices were given`);
