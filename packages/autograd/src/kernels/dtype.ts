@@ -42,7 +42,8 @@ function uninitialized(dtype: DType, n: number): FloatArray {
 
 /** The dtype a buffer holds. */
 export function dtypeOf(data: FloatArray): DType {
-  return data instanceof Float64Array ? 'float64' : 'float32';
+  // the element size, not `instanceof`: a prototype-chain walk, and called for every tensor made
+  return data.BYTES_PER_ELEMENT === 8 ? 'float64' : 'float32';
 }
 
 /** Throws unless `dtype` names one of tapegrad's dtypes. */

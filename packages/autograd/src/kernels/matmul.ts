@@ -90,10 +90,12 @@ export function matmulWasmNT(a: FloatArray, b: FloatArray, out: FloatArray, m: n
 
 // Reference kernels. The loops run i-p-j so the innermost loop walks both `b` and `out` contiguously.
 // No shortcut for zero entries of `a`: 0·∞ and 0·NaN must give NaN, as in every other backend.
+// `out` is zeroed by a loop rather than fill(): on the small products that run here, the builtin's call cost
+// as much as the product.
 
 /** Reference out (m×n) = a (m×k) · b (k×n) */
 export function matmulRef(a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): FloatArray {
-  out.fill(0, 0, m * n);
+  for (let i = 0; i < m * n; i++) out[i] = 0;
   for (let i = 0; i < m; i++) {
     const oi = i * n;
     for (let p = 0; p < k; p++) {
@@ -107,7 +109,7 @@ export function matmulRef(a: FloatArray, b: FloatArray, out: FloatArray, m: numb
 
 /** Reference out (m×n) = aᵀ · b, where a is stored k×m and b is k×n */
 export function matmulRefTN(a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): FloatArray {
-  out.fill(0, 0, m * n);
+  for (let i = 0; i < m * n; i++) out[i] = 0;
   for (let p = 0; p < k; p++) {
     const ap = p * m;
     const bp = p * n;

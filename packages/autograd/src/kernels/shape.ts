@@ -9,7 +9,7 @@ export function shapeStr(shape: Shape): string {
 /** Number of elements of a shape (1 for a scalar `[]`). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 

@@ -105,7 +105,8 @@ export class AutogradEngine implements Engine {
     this.zeroGrads();
     const { loss } = this.graph(batch, false);
     loss.backward();
-    for (const p of [...this.W, ...this.b]) axpy(-lr, p.grad!.data, p.data); // θ ← θ − lr ∂loss/∂θ
+    for (const p of this.W) axpy(-lr, p.grad!.data, p.data); // θ ← θ − lr ∂loss/∂θ
+    for (const p of this.b) axpy(-lr, p.grad!.data, p.data);
     return loss.item();
   }
 
