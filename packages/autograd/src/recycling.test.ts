@@ -31,7 +31,9 @@ describe('backward() recycles its own buffers', () => {
       l.backward();
       const after = recyclerStats();
       expect(after.reused).toBeGreaterThan(before.reused);
-      expect(after.made).toBe(before.made);
+      // the one buffer it makes again: W1's gradient, which the first pass handed to W1.grad instead of copying it
+      // (the other gradients are below the recycler's 4 KiB and are copied)
+      expect(after.made).toBe(before.made + 1);
       expect(copies(params)).toEqual(expected);
     });
 
@@ -51,6 +53,28 @@ describe('backward() recycles its own buffers', () => {
       for (const [i, p] of params.entries()) expect(p.grad!.data.buffer).not.toBe(kept[i].data.buffer);
     });
   }
+
+  it('hands a recycled buffer to one .grad only: a second tensor given the same gradient gets a copy', () => {
+    // add's rule passes its gradient, a buffer the recycler lent to mul's rule, to both of its inputs
+    const n = 2048;
+    const a = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), { requiresGrad: true });
+    const b = tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(i)), { requiresGrad: true });
+    const c = tensor(Float32Array.from({ length: n }, (_, i) => 1 + (i % 7)));
+    const loss = () => mul(a.add(b), c).sum();
+    loss().backward();
+    expect(a.grad!.data.buffer).not.toBe(b.grad!.data.buffer);
+    loss().backward(); // accumulates in place into each .grad
+    const twice = Array.from(c.data, (v) => 2 * v);
+    expect(Array.from(a.grad!.data)).toEqual(twice);
+    expect(Array.from(b.grad!.data)).toEqual(twice);
+    for (let i = 0; i < 3; i++) {
+      a.grad = null;
+      b.grad = null;
+      loss().backward(); // the next passes neither reuse nor overwrite what they handed over
+    }
+    expect(Array.from(a.grad!.data)).toEqual(Array.from(c.data));
+    expect(Array.from(b.grad!.data)).toEqual(Array.from(c.data));
+  });
 
   it('a retained intermediate gradient (retainGrad) is a copy the next pass leaves alone', () => {
     const { params, loss } = net('float32');

@@ -117,18 +117,21 @@ export interface WalkOptions {
   readonly caller: string;
   /**
    * Run the rules with the tape's BufferRecycler active, and reclaim what they allocated when the walk ends. Only
-   * for a walk whose gradients all leave through a copy (backward(): accumulateGrad copies into `.grad`); it is
-   * skipped when the walk records itself (createGraph) or goes through an op defined outside the library.
+   * for a walk whose gradients leave through accumulateGrad (backward()), which copies them into `.grad` or takes
+   * their buffer from the recycler for good; it is skipped when the walk records itself (createGraph) or goes
+   * through an op defined outside the library.
    */
   readonly recycle?: boolean;
 }
 
 /**
- * The buffers of backward()'s rules. Why none of them can outlive the walk that allocated them: the rules run with
- * recording off (no node keeps a tensor); the gradients they return live only in pendingGrad, which the walk clears,
- * and reach a `.grad` through accumulateGrad's copy, made outside the recycler; the library's rules keep nothing
- * they are given or make (a walk through a user-defined op, whose rule might, does not recycle); and the seed comes
- * from outside the walk. So at its end every buffer the recycler lent is dead, and the next backward() reuses them.
+ * The buffers of backward()'s rules. Why none of them can outlive the walk that allocated them, except those
+ * accumulateGrad takes: the rules run with recording off (no node keeps a tensor); the gradients they return live
+ * only in pendingGrad, which the walk clears, and reach a `.grad` through accumulateGrad, which either copies them
+ * or takes the buffer out of the recycler for good (release), once; the library's rules keep nothing they are
+ * given or make (a walk through a user-defined op, whose rule might, does not recycle), and no rule writes into a
+ * gradient it is given; and the seed comes from outside the walk. So at its end every buffer the recycler still
+ * counts as lent is dead, and the next backward() reuses them.
  */
 const recycler = new BufferRecycler();
 
@@ -287,14 +290,17 @@ export function reverseWalk(
 
 /** Adds `g` into the `.grad` of a leaf (or a tensor that called retainGrad()). */
 // `g` may be shared with other gradients (add passes g through to both inputs; the seed is g of the root), so a
-// `.grad` that will later be accumulated into in place must own its buffer. A `.grad` recorded by createGraph is
-// part of a graph and is never written into: accumulating into it makes a new tensor.
+// `.grad` that will later be accumulated into in place must own its buffer: a copy, unless the buffer is one the
+// recycler lent in this walk, which it hands over instead (release, which succeeds once per buffer, so a second
+// tensor given the same buffer gets a copy). That saves copying every large parameter's gradient every step. A
+// `.grad` recorded by createGraph is part of a graph and is never written into: accumulating into it makes a new
+// tensor.
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (createGraph) {
     if (t.grad !== null) t.grad = t.grad.add(g);
     else t.grad = g.node === null ? new Tensor(copyOf(g.data), t.shape) : g;
   } else if (t.grad === null) {
-    t.grad = tensorOfOp(copyOf(g.data), t.shape);
+    t.grad = tensorOfOp(recycler.release(g.data) ? g.data : copyOf(g.data), t.shape);
   } else if (t.grad.node !== null) {
     t.grad = new Tensor(axpy(1, g.data, copyOf(t.grad.data)), t.shape);
   } else {

@@ -28,6 +28,19 @@ describe('BufferRecycler', () => {
     expect(r.stats).toEqual({ reused: 1, made: 3 });
   });
 
+  it('release() gives a lent buffer away once: reclaim() does not take it back', () => {
+    const r = new BufferRecycler();
+    const [a, b] = within(r, () => [allocateUninitialized('float32', 2048), allocateUninitialized('float32', 2048)]);
+    expect(r.release(a)).toBe(true);
+    expect(r.release(a)).toBe(false); // given away already
+    expect(r.release(new Float32Array(2048))).toBe(false); // never lent
+    r.reclaim();
+    expect(r.heldBytes).toBe(2048 * 4); // b only
+    const next = within(r, () => [allocateUninitialized('float32', 2048), allocateUninitialized('float32', 2048)]);
+    expect(next[0]).toBe(b);
+    expect(next[1]).not.toBe(a);
+  });
+
   it('zero-fills a reused buffer when allocate() asks for zeros', () => {
     const r = new BufferRecycler();
     const a = within(r, () => allocate('float64', 1024));

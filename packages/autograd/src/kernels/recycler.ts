@@ -54,6 +54,18 @@ export class BufferRecycler {
     this.lent.length = 0;
   }
 
+  /**
+   * Gives `x`, lent since the last reclaim, to the caller for good: reclaim() will not take it back. True if it was
+   * lent (it is the caller's now); false if this recycler did not lend it, or has given it up already.
+   */
+  release(x: FloatArray): boolean {
+    const i = this.lent.lastIndexOf(x);
+    if (i < 0) return false;
+    this.lent[i] = this.lent[this.lent.length - 1];
+    this.lent.pop();
+    return true;
+  }
+
   /** Drops the free lists (what is lent stays lent), leaving their buffers to the garbage collector. */
   empty(): void {
     this.free.clear();
