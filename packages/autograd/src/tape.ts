@@ -3,7 +3,7 @@
 // anomaly checks — so that an op file holds only its maths: a forward and a backward side by side.
 
 import type { FloatArray, Shape } from './kernels/index.ts';
-import { allocateUninitialized, axpy, dtypeOf, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, allocateUninitialized, axpy, dtypeOf, firstNonFinite, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { activeRecycler, BufferRecycler, setActiveRecycler } from './kernels/recycler.ts';
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from './grad-mode.ts';
 import { Tensor, tensorOfOp } from './tensor.ts';
@@ -343,7 +343,7 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
           `element — reduce it first (e.g. .sum()) or pass { gradient } of shape ${shapeStr(root.shape)}`,
       );
     }
-    seed = Tensor.full(root.shape, 1, root.dtype);
+    seed = tensorOfOp(allocate(root.dtype, 1).fill(1), root.shape); // ∂root/∂root = 1 (Tensor.full, minus a shape copy)
   }
 
   reverseWalk([root], [seed], { createGraph, retainGraph, caller: 'backward', recycle: true }, (t, g) => {

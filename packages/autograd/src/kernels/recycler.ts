@@ -43,6 +43,8 @@ export class BufferRecycler {
 
   /** Every buffer handed out since the last reclaim goes back on the free lists (the caller vouches they are dead). */
   reclaim(): void {
+    // nothing lent (a small network's pass): return before `length = 0`, a runtime call even on an empty array
+    if (this.lent.length === 0) return;
     for (const x of this.lent) {
       if (this.freeBytes + x.byteLength > RECYCLER_MAX_BYTES) continue;
       const key = keyOf(x instanceof Float64Array ? 'float64' : 'float32', x.length);
