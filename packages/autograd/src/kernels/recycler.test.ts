@@ -53,7 +53,7 @@ describe('BufferRecycler', () => {
 
   it('leaves buffers under RECYCLE_MIN_BYTES to plain allocation', () => {
     const r = new BufferRecycler();
-    const n = RECYCLE_MIN_BYTES / 4 - 1;
+    const n = Math.floor((RECYCLE_MIN_BYTES - 1) / 4);
     const a = within(r, () => allocateUninitialized('float32', n));
     r.reclaim();
     expect(r.heldBytes).toBe(0);
