@@ -1,9 +1,10 @@
 // Buffer recycling for scopes whose every buffer is known to be dead at the end: the tape runs the backward rules of
 // a `backward()` pass inside one (see tape.ts for why nothing it allocates there can outlive the pass). While a
 // recycler is active, allocate() and allocateUninitialized() take buffers over 64 bytes from it; reclaim() then
-// puts every buffer handed out since the last reclaim back on the free lists, keyed by dtype and length. A training
-// loop repeats the same shapes every step, so from the second step on its backward pass allocates nothing: no fresh
-// memory to fault in, no garbage for the collector. Like PyTorch's caching allocator it keeps what it holds (up to
+// puts every buffer handed out since the last reclaim back on the free lists, keyed by dtype and length, except those
+// given away with release() (the parameters' gradients, which become `.grad`). A training loop repeats the same
+// shapes every step, so from the second step on its backward pass allocates only those: no other fresh memory to
+// fault in, no garbage for the collector. Like PyTorch's caching allocator it keeps what it holds (up to
 // RECYCLER_MAX_BYTES) rather than giving it back to the system.
 import type { DType, FloatArray } from './dtype.ts';
 
