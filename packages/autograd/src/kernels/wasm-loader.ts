@@ -27,9 +27,8 @@ export type KernelModule =
       /** The build over a shared memory (the products split across worker threads), from `path`. */
       module: WasmModule;
       path: string;
-      /** The same build over a plain memory (everything run on the calling thread alone), from `localPath`. */
+      /** The same build over a plain memory (everything run on the calling thread alone), from localPathOf(path). */
       local: WasmModule;
-      localPath: string;
       /** the fused multiply-add build */
       fma: boolean;
     }
@@ -116,7 +115,6 @@ function load(): KernelModule {
     module: new api.Module(bytes),
     path,
     local: new api.Module(readFileSync(localPathOf(path))),
-    localPath: localPathOf(path),
     fma: isFma,
   });
   try {
