@@ -10,8 +10,7 @@ export function isGradEnabled(): boolean {
 }
 
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = enabled;
+  const previous = setGradEnabled(enabled);
   try {
     return fn();
   } finally {
