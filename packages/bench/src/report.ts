@@ -4,6 +4,8 @@ import { describeDivergence, symbolText } from './compare.ts';
 import type { WorkloadResult } from './run.ts';
 import { ms, sci } from './format.ts';
 import { wasmDetail } from './kernel-backend.ts';
+import type { ProbeFigures } from './machine-probe.ts';
+import { probeCell } from './machine-probe.ts';
 import { sizesLabel } from './workloads.ts';
 
 export { ms, sci } from './format.ts';
@@ -39,6 +41,7 @@ const SUMMARY_HEAD = [
   'manual ms',
   'ratio',
   '± rme',
+  'machine GFLOP/s',
   'peak RSS MB',
 ];
 
@@ -61,6 +64,7 @@ function summaryRow(r: WorkloadResult): string[] {
     s ? ms(s.manualMs) : '—',
     s ? `${s.ratio.toFixed(2)}×` : '—',
     s ? `±${s.rme.toFixed(0)}%` : '—',
+    probeCell(s?.machine ?? null),
     r.memory.peakRssMB.toFixed(0),
   ];
 }
@@ -110,7 +114,15 @@ export function summaryCaption(results: readonly WorkloadResult[], threads?: num
   const t = threads === undefined || !b.includes('wasm') ? '' : ` ${wasmDetail(threads, fusedMultiplyAdd)}`;
   return (
     `Kernel ${b.length === 1 ? 'backend' : 'backends'}: ${b.join(', ') || 'none'}${t}; ` +
+    `machine GFLOP/s: the machine's speed on one fixed product while the two engines were timed, median (range); ` +
     `peak RSS: the whole process's resident set while each workload ran, Node's own baseline included`
+  );
+}
+
+function machineText(p: ProbeFigures): string {
+  return (
+    `${p.product}: ${p.medianGflops.toFixed(1)} GFLOP/s median, ${p.minGflops.toFixed(1)}–${p.maxGflops.toFixed(1)} ` +
+    `over ${p.samples} samples, one before each benchmark`
   );
 }
 
@@ -171,6 +183,7 @@ export function detailText(r: WorkloadResult): string {
     for (const f of r.speed.figures) s.push([f.engine, f.phase, f.hz.toFixed(f.hz >= 100 ? 0 : 2), `±${f.rme.toFixed(1)}%`, ms(f.medianMs), String(f.samples)]);
     lines.push(s.toString());
     for (const note of r.speed.plan.skipped) lines.push(`  ${note}`);
+    if (r.speed.machine) lines.push(`  machine: ${machineText(r.speed.machine)}`);
   } else if (r.speedNote) lines.push(`  ${r.speedNote}`);
   lines.push(`  memory: ${memoryText(r)}`);
   for (const p of r.peers) {
@@ -214,6 +227,7 @@ export function markdownReport(
       out.push(mdRow(sh), mdRow(sh.map(() => '---')));
       for (const f of r.speed.figures) out.push(mdRow([f.engine, f.phase, f.hz.toFixed(2), `±${f.rme.toFixed(1)}%`, ms(f.medianMs), String(f.samples)]));
       out.push('');
+      if (r.speed.machine) out.push(`Machine: ${machineText(r.speed.machine)}.`, '');
     } else if (r.speedNote) out.push(r.speedNote, '');
     out.push(`Memory: ${memoryText(r)}.`, '');
   }
@@ -278,6 +292,7 @@ export function jsonReport(results: readonly WorkloadResult[], meta: Record<stri
           rme: r.speed.rme,
           figures: r.speed.figures,
           skipped: r.speed.plan.skipped,
+          machine: r.speed.machine,
         },
         ...(r.speedNote ? { speedNote: r.speedNote } : {}),
         ...(r.peers.length > 0

@@ -14,6 +14,8 @@ import { runPeers } from './peers/index.ts';
 import { DEFAULT_FD_TOLERANCE, finiteDifferences } from './finite-diff.ts';
 import { initParams } from './init.ts';
 import { lockstep } from './lockstep.ts';
+import type { ProbeFigures } from './machine-probe.ts';
+import { SpeedProbe } from './machine-probe.ts';
 import type { MemoryFigures } from './memory.ts';
 import { RssSampler } from './memory.ts';
 import type { SpeedFigure, SpeedPlan } from './speed.ts';
@@ -91,6 +93,8 @@ export interface SpeedSummary {
   readonly rme: number;
   readonly figures: readonly SpeedFigure[];
   readonly plan: SpeedPlan;
+  /** The machine's speed on a fixed product, sampled before each benchmark (machine-probe.ts); null if unmeasured. */
+  readonly machine: ProbeFigures | null;
 }
 
 export interface WorkloadResult {
@@ -209,15 +213,19 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
   else {
     const plan = planSpeed(ls.stepMs, options.speedBudgetS ?? (quick ? 8 : 60), quick ? 0.5 : 2, quick ? 3 : 5);
     progress.phase('benchmarks', plan.phases.length * 2);
+    const probe = new SpeedProbe();
     const figures = await measureSpeed([a, b], batches[0], {
       plan,
       lr: w.lr,
       params,
       stepMs: ls.stepMs,
-      onBenchmark: (label, i, n) => progress.tick(i, n, label),
+      onBenchmark: (label, i, n) => {
+        probe.sample(); // before each benchmark and once after the last ('done'), never inside one
+        progress.tick(i, n, label);
+      },
       onCycle: () => mem.sample(),
     });
-    speed = { ...headline(figures, a.name, b.name), figures, plan };
+    speed = { ...headline(figures, a.name, b.name), figures, plan, machine: probe.finish() };
     progress.end(`${a.name} ${ms(speed.autogradMs)} ms, ${b.name} ${ms(speed.manualMs)} ms per step`);
   }
   const memory = mem.finish();

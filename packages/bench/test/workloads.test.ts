@@ -44,6 +44,11 @@ describe('workloads', () => {
       'manual forward',
       'manual backward',
     ]);
+    // the machine's speed, sampled before each of the 3 phases × 2 engines × 3 rounds and once after the last
+    expect(w.speed.machine).toMatchObject({ samples: 19, product: expect.stringMatching(/^float32 \d+×\d+×\d+ matrix product, 1 thread/) });
+    expect(w.speed.machine.minGflops).toBeGreaterThan(0);
+    expect(w.speed.machine.minGflops).toBeLessThanOrEqual(w.speed.machine.medianGflops);
+    expect(w.speed.machine.medianGflops).toBeLessThanOrEqual(w.speed.machine.maxGflops);
   });
 
   it('mnist-mlp trains on IDX files with --data', async () => {
