@@ -127,8 +127,8 @@ export function loadOpenblasAddon(dir: string, core: string | undefined): Openbl
 /**
  * The OpenBLAS kernel set (OPENBLAS_CORETYPE) for a CPU with these /proc/cpuinfo flags, or undefined to let
  * OpenBLAS choose. Why choose: a build that predates the CPU (Debian 12's 0.3.21 on a 5th-generation Xeon, model
- * 207, the machine this was written on) falls back to its generic SSE3 kernels ("Prescott"), several times slower than the AVX-512 ones the
- * CPU can run; the floor would then be no floor.
+ * 207, the machine this was written on) falls back to its generic SSE3 kernels ("Prescott"), several times slower
+ * than the AVX-512 ones the CPU can run; the floor would then be no floor.
  */
 export function openblasCoreFor(flags: ReadonlySet<string>): string | undefined {
   if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')) return 'SkylakeX';

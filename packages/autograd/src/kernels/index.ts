@@ -31,6 +31,7 @@ export type { KernelBackend } from './backend.ts';
 export {
   backendAvailable,
   backendUnavailableReason,
+  CHUNKS_PER_THREAD,
   getBackend,
   getKernelThreads,
   KERNEL_BACKENDS,

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   backendAvailable,
   backendUnavailableReason,
+  CHUNKS_PER_THREAD,
   getBackend,
   getKernelThreads,
   kernelThreadsReady,
@@ -244,6 +245,8 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
     expect(await kernelThreadsReady()).toBe(2);
     for (const [m, k, n] of BIG) expect((m * k * n) / WASM_THREAD_MIN_MACS).toBeGreaterThanOrEqual(2);
     const before = gemmStats.threaded;
+    const chunksBefore = gemmStats.chunks;
+    let chunksExpected = 0;
     const byWorkers = workerChunks();
     let runs = 0;
     for (const dtype of DTYPES) {
@@ -254,10 +257,13 @@ describe.skipIf(wasmReason !== null)(`matrix products: wasm backend against the 
           const got = AUTO[form](a, b, allocate(dtype, m * n).fill(NaN), m, k, n);
           expectClose(form, dtype, got, want, a, b, m, k, n);
           runs++;
+          // CHUNKS_PER_THREAD chunks for each of the 2 threads, unless the output has fewer micro-tiles to cut
+          chunksExpected += Math.min(CHUNKS_PER_THREAD * 2, n >= m ? Math.ceil(n / 8) : Math.ceil(m / 4));
         }
       }
     }
     expect(gemmStats.threaded - before).toBe(runs);
+    expect(gemmStats.chunks - chunksBefore).toBe(chunksExpected);
     // The worker took part. How much depends on the scheduler, so on a loaded machine give it a
     // few more products to claim a chunk of.
     const [m, k, n] = BIG[0];
