@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'wasm-simd',
           include: [
-            'packages/autograd/src/kernels/*.test.ts',
+            'packages/autograd/src/kernels/**/*.test.ts',
             'packages/bench/test/cross-backend.test.ts',
             'packages/bench/test/equality-matrix.test.ts',
           ],

@@ -1,5 +1,5 @@
 // Element-wise kernels that run over large buffers (parameter updates, gradient accumulation), where a
-// SIMD loop repays copying the operands in and out (see src/kernels/wasm-elementwise.ts).
+// SIMD loop repays copying the operands in and out (see the rows of src/kernels/table.ts).
 //
 // Each computes exactly what the JS reference computes: for float32, y + a·x in float64 (a is a JS
 // number) rounded once to float32, so the two backends agree bit for bit.

@@ -19,20 +19,23 @@ import {
   kernelThreadsReady,
   matmul,
   matmulNT,
-  matmulRef,
-  matmulRefNT,
-  matmulRefTN,
   matmulTN,
-  matmulWasm,
-  matmulWasmNT,
-  matmulWasmTN,
   Random,
   setBackend,
   setKernelThreads,
-  WASM_MIN_MACS,
 } from '@tapegrad/autograd/kernels';
 import type { FloatArray } from '@tapegrad/autograd/kernels';
-import { gemmStats, workerChunks } from '../src/kernels/wasm-gemm.ts';
+import {
+  gemmStats,
+  matmulRef,
+  matmulRefNT,
+  matmulRefTN,
+  matmulWasm,
+  matmulWasmNT,
+  matmulWasmTN,
+  WASM_MIN_MACS,
+  workerChunks,
+} from '@tapegrad/autograd/kernels/internal';
 
 type Form = 'NN' | 'TN' | 'NT';
 type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;

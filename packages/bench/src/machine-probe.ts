@@ -1,4 +1,5 @@
-import { backendAvailable, getKernelThreads, matmulRef, matmulWasm, setKernelThreads } from '@tapegrad/autograd/kernels';
+import { backendAvailable, getKernelThreads, setKernelThreads } from '@tapegrad/autograd/kernels';
+import { matmulRef, matmulWasm } from '@tapegrad/autograd/kernels/internal';
 
 // How fast the machine was while a workload was timed. On a shared machine the same code does not run at one
 // speed: on the 2-vCPU VM this bench was written on, one float32 matrix product on one thread, timed once a second

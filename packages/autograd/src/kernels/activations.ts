@@ -1,5 +1,5 @@
-import { binaryDispatch, unaryDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
+import { kernels } from './table.ts';
 
 /**
  * An activation applied element by element, with its derivative written as a function of z, exactly as the
@@ -66,31 +66,11 @@ export const tanh: Activation = {
   },
 };
 
-// The rectifiers compute z > 0 ? … : … without a branch: m = +(z > 0) is 1 or 0 and selects by multiplication. With
-// z's signs random (as in a freshly initialised layer) a branch is mispredicted half the time, which made these loops
-// ~4× slower than a plain product. Every value, -0, NaN and ±∞ included, is the same as the ternary's.
+// The rectifiers compute z > 0 ? … : … without a branch (see reference.ts, where ReLU's loops are): every value,
+// -0, NaN and ±∞ included, is the same as the ternary's.
 
-export const relu: Activation = {
-  name: 'relu',
-  // z > 0 ? z : 0. z·m + 0 turns the −0 of a negative z into +0; it is NaN only for z = NaN or −∞, which the
-  // (predictable) check maps to 0 as the ternary does.
-  // Large buffers go to the wasm backend (backend.ts), whose bit masks give the same values.
-  f: (z, out) => {
-    if (unaryDispatch('relu', z, out)) return out;
-    for (let i = 0; i < z.length; i++) {
-      const v = z[i];
-      const r = v * +(v > 0) + 0;
-      out[i] = r === r ? r : 0;
-    }
-    return out;
-  },
-  // the value at exactly 0 is 0, as in PyTorch
-  df: (z, out) => {
-    if (unaryDispatch('reluGrad', z, out)) return out;
-    for (let i = 0; i < z.length; i++) out[i] = +(z[i] > 0);
-    return out;
-  },
-};
+/** ReLU: its value and derivative are rows of the kernel table (table.ts), large buffers in the wasm module. */
+export const relu: Activation = { name: 'relu', f: kernels.relu, df: kernels.reluGrad };
 
 /** Leaky ReLU with negative slope `s`: z if z > 0, else s·z. */
 export function leakyReluWith(s: number): Activation {
@@ -110,7 +90,7 @@ export function leakyReluWith(s: number): Activation {
   }
   return {
     name: 'leakyRelu',
-    // z > 0 ? z : s·z, as z·(m + (1 − m)·s) with m = +(z > 0): z·1 or z·s exactly (see relu)
+    // z > 0 ? z : s·z, as z·(m + (1 − m)·s) with m = +(z > 0): z·1 or z·s exactly (see reluRef)
     f: (z, out) => {
       for (let i = 0; i < z.length; i++) {
         const m = +(z[i] > 0);
@@ -176,19 +156,5 @@ export function tanhGradFromOutput(g: FloatArray, t: FloatArray, out: FloatArray
   return out;
 }
 
-/** out = g ⊙ (1 if z > 0 else slope): (leaky) ReLU's derivative applied to g; slope 0 is ReLU's */
-export function stepGrad(g: FloatArray, z: FloatArray, slope: number, out: FloatArray): FloatArray {
-  // ReLU's (slope 0) on large buffers in the wasm backend (backend.ts), with the same values
-  if (Object.is(slope, 0) && binaryDispatch('reluBack', g, z, out)) return out;
-  if (Object.is(slope, -0)) {
-    // m + (1 − m)·slope would turn a slope of −0 into +0
-    for (let i = 0; i < g.length; i++) out[i] = z[i] > 0 ? g[i] : slope * g[i];
-    return out;
-  }
-  // z > 0 ? g : slope·g without a branch (see relu): g·1 or g·slope exactly
-  for (let i = 0; i < g.length; i++) {
-    const m = +(z[i] > 0);
-    out[i] = g[i] * (m + (1 - m) * slope);
-  }
-  return out;
-}
+/** out = g ⊙ (1 if z > 0 else slope): (leaky) ReLU's derivative applied to g; slope 0 is ReLU's (a row of table.ts) */
+export const stepGrad = kernels.stepGrad;

@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { platform } from '#platform';
 import { activeRecycler } from './recycler.ts';
 
 /** The two element types tapegrad computes in. float32 is the default, as in PyTorch. */
@@ -25,8 +25,8 @@ const UNINITIALIZED_MIN_BYTES = 4096;
 /**
  * A buffer of `n` elements of `dtype` whose contents are unspecified, for the output of a kernel that writes every
  * element. `new Float32Array(n)` zero-fills, which costs as much as a simple kernel's whole pass: measured here,
- * 16K floats 4.7 → 1.9 µs, 256K floats 46 → 5 µs. Node's Buffer.allocUnsafeSlow gives an ArrayBuffer of its own
- * (never a slice of Buffer's shared pool) without the fill; the typed array spans all of it.
+ * 16K floats 4.7 → 1.9 µs, 256K floats 46 → 5 µs. The platform's uninitializedBuffer (Node: Buffer.allocUnsafeSlow)
+ * gives an ArrayBuffer of its own without the fill; the typed array spans all of it.
  */
 export function allocateUninitialized(dtype: DType, n: number): FloatArray {
   const r = activeRecycler();
@@ -36,7 +36,7 @@ export function allocateUninitialized(dtype: DType, n: number): FloatArray {
 function uninitialized(dtype: DType, n: number): FloatArray {
   const bytes = n * (dtype === 'float64' ? 8 : 4);
   if (bytes < UNINITIALIZED_MIN_BYTES) return zeroed(dtype, n);
-  const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
+  const buffer = platform.uninitializedBuffer(bytes);
   return dtype === 'float64' ? new Float64Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { leakyReluWith, relu, stepGrad } from './activations.ts';
-import { backendUnavailableReason, getBackend, setBackend, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN } from './backend.ts';
+import { backendUnavailableReason, getBackend, setBackend } from './backend.ts';
 import { allocate } from './dtype.ts';
-import { add, addRow, allFinite, axpy, axpyRef, div, firstNonFinite, hadamard, mul, sub } from './elementwise.ts';
+import { add, addRow, allFinite, axpy, div, firstNonFinite, hadamard, mul, sub } from './elementwise.ts';
+import { axpyRef, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN } from './internal.ts';
 import { Random } from './random.ts';
 import type { BinaryKernel } from './elementwise.ts';
 import { sumAxes, sumRows, sumToShape } from './reduce.ts';

@@ -1,8 +1,9 @@
-import { addRowDispatch, allFiniteDispatch, axpyDispatch, binaryDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
+import { firstNonFiniteIn } from './reference.ts';
 import type { Shape } from './shape.ts';
 import { sameShape } from './shape.ts';
 import { broadcastStrides, walk2 } from './strided.ts';
+import { kernels } from './table.ts';
 
 /** A binary kernel: out (outShape) = f(a, b), with a and b broadcast to outShape. */
 export type BinaryKernel = (a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape) => FloatArray;
@@ -70,12 +71,8 @@ export const add: BinaryKernel = (a, aShape, b, bShape, out, outShape) => {
       for (let i = 0; i < n; i++) out[i] = x + b[i];
       return out;
     }
-    case ROW_B: {
-      const c = b.length;
-      if (addRowDispatch(a, b, out, n / c, c)) return out; // a bias row: large ones in the wasm module
-      for (let o = 0; o < n; o += c) for (let j = 0; j < c; j++) out[o + j] = a[o + j] + b[j];
-      return out;
-    }
+    case ROW_B: // a bias row: the addRow kernel (large ones in the wasm module)
+      return kernels.addRow(a, b, out, n / b.length, b.length);
     case ROW_A: {
       const c = a.length;
       for (let o = 0; o < n; o += c) for (let j = 0; j < c; j++) out[o + j] = a[j] + b[o + j];
@@ -211,12 +208,8 @@ export function scale(x: FloatArray, s: number, out: FloatArray): FloatArray {
   return out;
 }
 
-/** out = x ⊙ y (same length) */
-export function hadamard(x: FloatArray, y: FloatArray, out: FloatArray): FloatArray {
-  if (binaryDispatch('hadamard', x, y, out)) return out; // large ones in the wasm module, same values
-  for (let i = 0; i < x.length; i++) out[i] = x[i] * y[i];
-  return out;
-}
+/** out = x ⊙ y (same length): a row of the kernel table (table.ts) */
+export const hadamard = kernels.hadamard;
 
 /** out = x − y (same length) */
 export function subtract(x: FloatArray, y: FloatArray, out: FloatArray): FloatArray {
@@ -224,67 +217,17 @@ export function subtract(x: FloatArray, y: FloatArray, out: FloatArray): FloatAr
   return out;
 }
 
-/** out (rows × cols) = x + bias, the bias row added to every row: z = a W + b */
-export function addRow(x: FloatArray, bias: FloatArray, out: FloatArray, rows: number, cols: number): FloatArray {
-  if (addRowDispatch(x, bias, out, rows, cols)) return out; // large ones in the wasm module, same values
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) out[o + j] = x[o + j] + bias[j];
-  }
-  return out;
-}
+/** out (rows × cols) = x + bias, the bias row added to every row: z = a W + b (a row of table.ts) */
+export const addRow = kernels.addRow;
 
-/** y += a · x (same length): gradient accumulation and SGD updates. Large buffers go to the wasm backend (backend.ts). */
-export function axpy(a: number, x: FloatArray, y: FloatArray): FloatArray {
-  return axpyDispatch(a, x, y) ? y : axpyRef(a, x, y);
-}
-
-/** Reference y += a · x, the definition the wasm loop reproduces bit for bit (float32: rounded once, from float64). */
-export function axpyRef(a: number, x: FloatArray, y: FloatArray): FloatArray {
-  for (let i = 0; i < x.length; i++) y[i] += a * x[i];
-  return y;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** y += a · x (same length): gradient accumulation and SGD updates (a row of table.ts) */
+export const axpy = kernels.axpy;
 
 /**
- * Whether x[0..n) holds no NaN and no ±Infinity: the values whose exponent bits are all ones. Read as integers,
- * (bits & exponentMask) + exponentLsb carries into the sign bit exactly for those, so OR-ing that over the array
- * sets the sign bit iff one is there. Integer ops with no float conversion and no branch: 0.7 ns an element here,
- * against 1.3 for a Number.isFinite loop (100K float32, node, this machine), and it runs on every batch a
- * ManualMLP is given. Float64 is tested on the high word of each value. On the wasm backend, buffers of
- * WASM_ELEMENTWISE_MIN elements or more are scanned in the module instead, 4 lanes at a time (~0.4 ns an element
- * with the copy in).
+ * Whether x[0..n) (n defaults to x.length) holds no NaN and no ±Infinity: a row of table.ts, the scan of
+ * reference.ts or, on large buffers, the wasm one.
  */
-export function allFinite(x: FloatArray, n = x.length): boolean {
-  if (n > x.length) throw new Error(`allFinite: n is ${n} but x has ${x.length} elements`);
-  const wasm = allFiniteDispatch(x, n); // large ones in the wasm module, the same answer
-  if (wasm !== null) return wasm;
-  if (!LITTLE_ENDIAN) return firstNonFiniteIn(x, n) < 0;
-  const f32 = x instanceof Float32Array;
-  const words = new Int32Array(x.buffer, x.byteOffset, f32 ? n : 2 * n);
-  const mask = f32 ? 0x7f800000 : 0x7ff00000;
-  const lsb = f32 ? 0x00800000 : 0x00100000;
-  const first = f32 ? 0 : 1; // float64: the high word of each value, which holds its exponent
-  const step = f32 ? 1 : 2;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const end = words.length;
-  let i = first;
-  // four independent accumulators, so no OR waits on the one before it
-  for (; i + 3 * step < end; i += 4 * step) {
-    a0 |= (words[i] & mask) + lsb;
-    a1 |= (words[i + step] & mask) + lsb;
-    a2 |= (words[i + 2 * step] & mask) + lsb;
-    a3 |= (words[i + 3 * step] & mask) + lsb;
-  }
-  for (; i < end; i += step) a0 |= (words[i] & mask) + lsb;
-  return (a0 | a1 | a2 | a3) >= 0;
-}
-
-function firstNonFiniteIn(x: FloatArray, n: number): number {
-  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return i;
-  return -1;
-}
+export const allFinite = kernels.allFinite;
 
 /** Index of the first NaN or ±Infinity, or −1 when all are finite. */
 export function firstNonFinite(x: FloatArray): number {

@@ -1,5 +1,7 @@
 // @tapegrad/autograd/kernels: plain numeric functions on flat row-major typed arrays. No Tensor, no tape:
 // the manual engine computes with exactly these, so a speed gap between the engines measures the engine.
+// What tests and benchmarks reach past this (the reference and wasm forms pinned, the kernel table, size
+// thresholds, counters) is at @tapegrad/autograd/kernels/internal.
 export type { DType, FloatArray } from './dtype.ts';
 export { allocate, allocateUninitialized, checkDType, dtypeOf, DTYPES } from './dtype.ts';
 export type { Shape } from './shape.ts';
@@ -19,34 +21,22 @@ export {
   matmulBias,
   matmulBiasAct,
   matmulNT,
-  matmulRef,
-  matmulRefNT,
-  matmulRefTN,
   matmulTN,
-  matmulWasm,
-  matmulWasmNT,
-  matmulWasmTN,
 } from './matmul.ts';
 export type { KernelBackend } from './backend.ts';
 export {
   backendAvailable,
   backendUnavailableReason,
-  CHUNKS_PER_THREAD,
   getBackend,
   getKernelThreads,
   KERNEL_BACKENDS,
   kernelThreadsReady,
   setBackend,
   setKernelThreads,
-  WASM_AXPY_MIN,
-  WASM_ELEMENTWISE_MIN,
-  WASM_MIN_MACS,
-  WASM_MIN_OUTPUTS,
-  WASM_THREAD_MIN_MACS,
   wasmFusedMultiplyAdd,
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
-export { add, addRow, allFinite, axpy, axpyRef, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
+export { add, addRow, allFinite, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
 export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
 export type { Activation, ActivationName, FusedActivation } from './activations.ts';

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   backendAvailable,
   backendUnavailableReason,
-  CHUNKS_PER_THREAD,
   getBackend,
   getKernelThreads,
   kernelThreadsReady,
@@ -14,23 +13,28 @@ import {
   matmulBias,
   matmulBiasAct,
   matmulNT,
-  matmulRef,
-  matmulRefNT,
-  matmulRefTN,
   matmulTN,
-  matmulWasm,
-  matmulWasmNT,
-  matmulWasmTN,
   setBackend,
   setKernelThreads,
-  WASM_MIN_MACS,
-  WASM_MIN_OUTPUTS,
-  WASM_THREAD_MIN_MACS,
 } from './index.ts';
 import type { DType, FloatArray } from './index.ts';
 import { allocate, DTYPES } from './dtype.ts';
+import {
+  CHUNKS_PER_THREAD,
+  gemmStats,
+  gemmTuning,
+  matmulRef,
+  matmulRefNT,
+  matmulRefTN,
+  matmulWasm,
+  matmulWasmNT,
+  matmulWasmTN,
+  WASM_MIN_MACS,
+  WASM_MIN_OUTPUTS,
+  WASM_THREAD_MIN_MACS,
+  workerChunks,
+} from './internal.ts';
 import { Random } from './random.ts';
-import { gemmStats, gemmTuning, workerChunks } from './wasm-gemm.ts';
 
 type Form = 'NN' | 'TN' | 'NT';
 type Kernel = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;

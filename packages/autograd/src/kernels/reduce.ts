@@ -1,9 +1,9 @@
-import { sumRowsDispatch } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import { allocate, dtypeOf } from './dtype.ts';
 import type { Shape } from './shape.ts';
 import { reducedShape, sameShape, shapeStr, sizeOf, stridesOf } from './shape.ts';
 import { broadcastStrides, walk2 } from './strided.ts';
+import { kernels } from './table.ts';
 
 /** Strides into the reduced output (keepDims layout) for a walk over the input: reduced axes step by 0. */
 function reductionStrides(shape: Shape, axes: readonly number[]): number[] {
@@ -83,16 +83,8 @@ export function sumToShape(g: FloatArray, gShape: Shape, target: Shape): FloatAr
   return out;
 }
 
-/** out (cols) = Σ_rows x, the column sums of a rows × cols matrix: ∂loss/∂b = Σ_k δ_k */
-export function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): FloatArray {
-  if (sumRowsDispatch(x, out, rows, cols)) return out; // large ones in the wasm module, same order, same values
-  for (let j = 0; j < cols; j++) out[j] = 0; // a loop: fill()'s call costs more than a bias row
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) out[j] += x[o + j];
-  }
-  return out;
-}
+/** out (cols) = Σ_rows x, the column sums of a rows × cols matrix: ∂loss/∂b = Σ_k δ_k (a row of table.ts) */
+export const sumRows = kernels.sumRows;
 
 /** Σ x over every element, accumulated in float64. */
 export function sumAll(x: FloatArray): number {

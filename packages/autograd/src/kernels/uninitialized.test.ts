@@ -24,8 +24,8 @@ import {
   tanh,
   tanhGradFromOutput,
   transpose2d,
-  WASM_ELEMENTWISE_MIN,
 } from './index.ts';
+import { WASM_ELEMENTWISE_MIN } from './internal.ts';
 
 // The ops hand these kernels an output from allocateUninitialized, so each must write every element it is given.
 // Fresh memory from the system is usually zero, which would hide a skipped element; here every output starts as

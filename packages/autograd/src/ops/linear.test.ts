@@ -3,7 +3,7 @@ import { manualSeed, randn, tensor, zeros } from '../creation.ts';
 import { gradgradcheck } from '../gradgradcheck.ts';
 import type { DType, FusedActivation } from '../kernels/index.ts';
 import { backendAvailable, getBackend, setBackend } from '../kernels/index.ts';
-import { gemmStats } from '../kernels/wasm-gemm.ts';
+import { gemmStats } from '../kernels/internal.ts';
 import { checkGrads } from '../testing/check-grads.ts';
 import type { Tensor } from '../tensor.ts';
 import { add, linear, matmul, relu, sigmoid, tanh } from './index.ts';

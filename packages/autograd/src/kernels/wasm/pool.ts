@@ -17,8 +17,9 @@
 // for chunks in flight, spins only briefly before sleeping: if the worker was preempted, a spinning
 // main thread would hold the very core it needs.
 
-import { Worker } from 'node:worker_threads';
-import type { WasmMemory, WasmModule } from './wasm-api.ts';
+import { platform } from '#platform';
+import type { KernelWorker } from '../platform/platform.ts';
+import type { WasmMemory, WasmModule } from './api.ts';
 
 // Control block, Int32 indices; the hot words sit on separate 64-byte lines.
 const CLAIM = 0; // (job sequence number << 12) | next unclaimed chunk
@@ -35,8 +36,18 @@ const CHUNK_BITS = 12;
 /** Chunks per job stay below this (the claim word keeps 12 bits for the chunk index, 4095 = closed). */
 export const MAX_CHUNKS = 1 << CHUNK_BITS;
 /** Default spin of an idle worker, µs. */
-export const SPIN_US = 500;
+const SPIN_US = 500;
 const MAIN_SPIN_MS = 0.1;
+const MAX_BACKOFF = 256;
+
+/**
+ * Counters for tests and benchmarks: products run (wasm/gemm.ts), how many were split across threads and into how
+ * many chunks in all (GemmPool.workerChunks says how many of those the workers ran), and back-offs.
+ */
+export const gemmStats = { calls: 0, threaded: 0, chunks: 0, backoffs: 0 };
+
+/** Switches for tests: `backoff: false` keeps every threadable product threaded. */
+export const gemmTuning = { backoff: true };
 
 /**
  * The arguments of the wasm gemmChunk (element size, transA, transB, m, n, k, a, lda, b, ldb, c,
@@ -47,11 +58,8 @@ export type GemmJob = readonly number[];
 
 type ChunkFn = (...args: number[]) => void;
 
-// CommonJS, evaluated by the Worker constructor: no file to resolve, so it runs the same under
-// node, tsx and vitest.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, index } = workerData;
+// A worker: the source of a function of its data, which the platform runs in a new thread.
+const WORKER_BODY = `({ module, memory, control, index }) => {
 const ctl = new Int32Array(control);
 let gemmChunk;
 try {
@@ -98,27 +106,28 @@ for (;;) {
   }
   if (Atomics.load(ctl, ${STATE} + index) === ${FAILED}) break;
 }
-`;
+}`;
 
 export class GemmPool {
   private readonly ctl: Int32Array;
-  private readonly workers: Worker[] = [];
+  private readonly workers: KernelWorker[] = [];
   private readonly dead: boolean[] = [];
   private seq = 0;
+  /** Threadable products still to sit out after a stall, and the back-off the last stall set. */
+  private skip = 0;
+  private backoff = 0;
 
   constructor(module: WasmModule, memory: WasmMemory, count: number) {
     const control = new SharedArrayBuffer((STATE + count) * 4);
     this.ctl = new Int32Array(control);
     this.ctl[SPIN] = SPIN_US;
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, index: i } });
-      worker.unref();
+      const worker = platform.startWorker(WORKER_BODY, { module, memory, control, index: i });
+      worker.keepAlive(false);
       this.dead.push(false);
-      const markDead = (): void => {
+      worker.onStop(() => {
         this.dead[i] = true;
-      };
-      worker.on('error', markDead);
-      worker.on('exit', markDead);
+      });
       this.workers.push(worker);
     }
   }
@@ -133,9 +142,17 @@ export class GemmPool {
     return Atomics.load(this.ctl, BY_WORKERS);
   }
 
-  /** Makes idle workers spin for `us` microseconds before sleeping (0: sleep at once). */
-  setSpin(us: number): void {
-    Atomics.store(this.ctl, SPIN, us);
+  /**
+   * Whether the next threadable product may use the workers: some are ready, and the pool is not backing off after
+   * a stall (with back-off switched off, skips owed from before are forgiven too).
+   */
+  admits(): boolean {
+    if (this.ready() === 0) return false;
+    if (this.skip > 0 && gemmTuning.backoff) {
+      this.skip--;
+      return false;
+    }
+    return true;
   }
 
   /** How many workers can take chunks right now. */
@@ -152,14 +169,14 @@ export class GemmPool {
    */
   whenReady(): Promise<number> {
     const settled = (): boolean => this.workers.every((_, i) => this.dead[i] || Atomics.load(this.ctl, STATE + i) !== 0);
-    for (const w of this.workers) w.ref();
+    for (const w of this.workers) w.keepAlive(true);
     return new Promise<number>((resolve) => {
       const poll = (): void => {
         if (!settled()) {
           setTimeout(poll, 1);
           return;
         }
-        for (const w of this.workers) w.unref();
+        for (const w of this.workers) w.keepAlive(false);
         resolve(this.ready());
       };
       poll();
@@ -168,10 +185,10 @@ export class GemmPool {
 
   /**
    * Runs every chunk of `job` (see GemmJob) across this thread and the workers, and returns once
-   * all are done. `gemmChunk` is this thread's instance of the wasm export. Returns true if the
-   * product stalled: waiting for the workers' last chunks took longer than this thread's share.
+   * all are done. `gemmChunk` is this thread's instance of the wasm export. If the product stalled (waiting for
+   * the workers' last chunks took longer than this thread's share), the pool backs off (see the header).
    */
-  run(job: GemmJob, gemmChunk: ChunkFn): boolean {
+  run(job: GemmJob, gemmChunk: ChunkFn): void {
     const ctl = this.ctl;
     const chunks = job[14];
     if (!(chunks >= 1 && chunks < MAX_CHUNKS - 1)) throw new RangeError(`GemmPool.run: ${chunks} chunks`);
@@ -210,10 +227,23 @@ export class GemmPool {
     if (failed !== 0) {
       // A worker trapped: redo its chunk here (which throws if the fault is real) and retire it.
       for (let i = 0; i < this.workers.length; i++) if (Atomics.load(ctl, STATE + i) === FAILED) this.retire(i);
-      process.emitWarning('tapegrad: a matmul worker thread failed; its block was recomputed on the main thread');
+      platform.warn('tapegrad: a matmul worker thread failed; its block was recomputed on the main thread');
       gemmChunk(...args, failed - 1, chunks);
     }
-    return stalled;
+    this.judge(stalled);
+  }
+
+  /** After a threaded product: keep using the workers, or back off if it stalled. */
+  private judge(stalled: boolean): void {
+    if (stalled && gemmTuning.backoff) {
+      gemmStats.backoffs++;
+      this.backoff = Math.min(MAX_BACKOFF, Math.max(1, 2 * this.backoff));
+      this.skip = this.backoff;
+      Atomics.store(this.ctl, SPIN, 0); // idle workers sleep at once
+    } else {
+      this.backoff >>= 1;
+      Atomics.store(this.ctl, SPIN, SPIN_US);
+    }
   }
 
   /** Stops every worker (they are idle between calls; nothing is in flight). */
@@ -223,6 +253,6 @@ export class GemmPool {
 
   private retire(i: number): void {
     this.dead[i] = true;
-    void this.workers[i].terminate();
+    this.workers[i].terminate();
   }
 }

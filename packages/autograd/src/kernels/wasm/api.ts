@@ -1,6 +1,6 @@
-// The slice of the WebAssembly JS API the kernel backend uses. Node provides it as a global, but the
-// project compiles against lib ES2022 without DOM, which does not declare it; typing the few members
-// used here keeps that choice (and avoids global declarations that could clash with a DOM lib later).
+// The slice of the WebAssembly JS API the kernel backend uses. Node and browsers provide it as a global, but the
+// project compiles against lib ES2022 without DOM, which does not declare it; typing the few members used here keeps
+// that choice (and avoids global declarations that could clash with a DOM lib later).
 
 /** A compiled module (opaque here; it can be posted to worker threads). */
 export type WasmModule = object & { readonly __brand?: 'WebAssembly.Module' };
@@ -12,7 +12,11 @@ export interface WasmMemory {
 }
 
 export interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
+  Module: {
+    new (bytes: Uint8Array): WasmModule;
+    /** The names (and kinds) of what `module` exports. */
+    exports(module: WasmModule): readonly { name: string; kind: string }[];
+  };
   Instance: new (module: WasmModule, imports: object) => { readonly exports: object };
   validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;

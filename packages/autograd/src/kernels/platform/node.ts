@@ -1,0 +1,58 @@
+// The kernels' platform (platform.ts) on Node: the only file under kernels/ that imports node: modules or reads
+// process. Chosen by the "node" condition of the "#platform" import in package.json.
+import { Buffer } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { KernelWorker, Platform } from './platform.ts';
+
+/** The compiled modules: build/ of this package (scripts/build-wasm.mjs writes them there). */
+const BUILD = new URL('../../../build/', import.meta.url);
+
+export const platform: Platform = {
+  setting: (name) => process.env[name],
+
+  hardwareThreads: () => availableParallelism(),
+
+  kernelModule(file) {
+    try {
+      return readFileSync(new URL(file, BUILD));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  },
+
+  kernelModuleLocation: (file) => new URL(file, BUILD).pathname,
+
+  // Node 20's V8 (11.3) has relaxed-simd complete but behind this flag; Node 22 ships it on. Only the loader's
+  // compile of the FMA build asks, and only unless TAPEGRAD_WASM_FMA=0.
+  enableRelaxedSimd() {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+
+  startWorker(body, data): KernelWorker {
+    // CommonJS evaluated by the Worker constructor: no file to resolve, so it runs the same under node, tsx and vitest.
+    const source = `const { workerData } = require('node:worker_threads');\n(${body})(workerData);`;
+    const worker = new Worker(source, { eval: true, workerData: data });
+    return {
+      keepAlive: (yes) => (yes ? worker.ref() : worker.unref()),
+      onStop(listener) {
+        worker.on('error', listener);
+        worker.on('exit', listener);
+      },
+      terminate: () => void worker.terminate(),
+    };
+  },
+
+  warn: (message) => process.emitWarning(message),
+
+  // Buffer.allocUnsafeSlow: an ArrayBuffer of its own (never a slice of Buffer's shared pool), without the fill.
+  uninitializedBuffer: (bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+};

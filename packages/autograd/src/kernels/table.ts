@@ -1,0 +1,244 @@
+// Which backend runs what: one row per kernel. Each row has its JS reference (reference.ts: plain loops, the
+// definition of the values), its wasm form where there is one (an AssemblyScript function in assembly/, reached
+// through wasm/: operands copied in, the call, results copied out), the size rule that says when the wasm form
+// pays for its copies, and the argument checks both forms share. The kernels the engines call are built from these
+// rows (`kernels` below): each runs the wasm form when the wasm backend is selected (backend.ts) and its rule says
+// so, else the JS one. Nothing else in kernels/ chooses a backend.
+//
+// Adding a wasm kernel: write <name>F32 and <name>F64 in assembly/ (exported from their file), `pnpm --filter
+// @tapegrad/autograd build:wasm`, and add a row here whose `wasm` is a `callWasm('<name>', …operands)`; the table
+// test (table.test.ts) then holds it to its JS reference, given a sample of arguments there.
+import { getBackend } from './backend.ts';
+import type { FloatArray } from './dtype.ts';
+import {
+  addRowRef,
+  allFiniteRef,
+  axpyRef,
+  hadamardRef,
+  matmulRef,
+  matmulRefNT,
+  matmulRefTN,
+  reluGradRef,
+  reluRef,
+  stepGradRef,
+  sumRowsRef,
+} from './reference.ts';
+import { input, inOut, output } from './wasm/arena.ts';
+import { gemm } from './wasm/gemm.ts';
+import { callWasm } from './wasm/instance.ts';
+
+/**
+ * Below this many multiply-adds (m·k·n), or with fewer than WASM_MIN_OUTPUTS outputs, a product runs
+ * in JS even on the wasm backend. Measured (scripts/bench-matmul.ts --crossover): a wasm call with
+ * its copies costs ~0.35 µs and overtakes the reference loops at ~200-300 multiply-adds (7×7×7:
+ * 2× faster, 8×8×8: 3.5×); but a 4×8 register tile is mostly padding for matrix-vector shapes
+ * (1×256×1: JS 1.6 µs, wasm 2.7 µs).
+ */
+export const WASM_MIN_MACS = 512;
+export const WASM_MIN_OUTPUTS = 32;
+
+/**
+ * Below this many elements `axpy` stays in JS even on the wasm backend: copying x and y in and y out costs about
+ * what the JS loop does on a buffer in cache, while on large buffers (parameter updates, gradient accumulation) the
+ * SIMD loop with its copies is several times faster.
+ */
+export const WASM_AXPY_MIN = 8192;
+
+/**
+ * Below this many elements the other element-wise kernels with a wasm form stay in JS even on the wasm backend.
+ * Above it, copying the operands in and the result out plus a SIMD loop of bit masks costs about a third of the JS
+ * loop (16384 float32: ~8 µs against 20-30 µs); the NaN/∞ scan with its copy in is ~6× the JS scan on 100K float32.
+ */
+export const WASM_ELEMENTWISE_MIN = 4096;
+
+type Kernel = (...args: never[]) => unknown;
+
+/** One kernel: its reference, its wasm form, when that pays, and the checks both share. */
+export interface KernelRow<F extends Kernel> {
+  /** The reference: plain loops (reference.ts), the definition of the values, and the only form on the js backend. */
+  readonly js: F;
+  /** The WebAssembly form, same signature and values (the products: within rounding). */
+  readonly wasm?: F;
+  /** Whether these arguments are worth the wasm form: big enough to repay the copies, and of one dtype. */
+  readonly pays?: (...args: Parameters<F>) => boolean;
+  /** Throws on arguments neither form accepts. */
+  readonly check?: (...args: Parameters<F>) => void;
+}
+
+/** A row, its functions' types taken from `js`. */
+function row<F extends Kernel>(r: {
+  js: F;
+  wasm?: NoInfer<F>;
+  pays?: (...args: Parameters<NoInfer<F>>) => boolean;
+  check?: (...args: Parameters<NoInfer<F>>) => void;
+}): KernelRow<F> {
+  return r;
+}
+
+/** The kernel a row stands for: its check, then its wasm form where the backend is wasm and it pays, else its JS form. */
+function dispatched<F extends Kernel>(r: KernelRow<F>): F {
+  const { js, wasm, pays, check } = r;
+  const run =
+    wasm === undefined || pays === undefined
+      ? js
+      : (((...args: Parameters<F>) => (getBackend() === 'wasm' && pays(...args) ? wasm : js)(...args)) as F);
+  if (check === undefined) return run;
+  return ((...args: Parameters<F>) => {
+    check(...args);
+    return run(...args);
+  }) as F;
+}
+
+/** Throws unless a, b and out hold the elements a product's dimensions need. */
+export function checkLengths(op: string, a: FloatArray, b: FloatArray, out: FloatArray, aLen: number, bLen: number, outLen: number): void {
+  if (a.length < aLen || b.length < bLen || out.length < outLen) {
+    throw new RangeError(
+      `${op}: buffers too short: a has ${a.length} (needs ${aLen}), b has ${b.length} (needs ${bLen}), out has ${out.length} (needs ${outLen})`,
+    );
+  }
+}
+
+function checkBias(op: string, bias: FloatArray, n: number): void {
+  if (bias.length < n) throw new RangeError(`${op}: bias too short: it has ${bias.length} (needs ${n})`);
+}
+
+/** A product pays in wasm from WASM_MIN_MACS multiply-adds and WASM_MIN_OUTPUTS outputs, all operands of one dtype. */
+const productPays = (a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number): boolean =>
+  m * k * n >= WASM_MIN_MACS && m * n >= WASM_MIN_OUTPUTS && a.constructor === out.constructor && b.constructor === out.constructor;
+
+/** z = a W + b with the bias row, optionally rectified: the forms of a layer's product (matmulBias, matmulBiasAct). */
+type BiasProduct = (a: FloatArray, b: FloatArray, bias: FloatArray, out: FloatArray, m: number, k: number, n: number) => FloatArray;
+const biasProductPays: (...args: Parameters<BiasProduct>) => boolean = (a, b, bias, out, m, k, n) =>
+  productPays(a, b, out, m, k, n) && bias.constructor === out.constructor;
+
+/** An element-wise kernel over n elements pays in wasm from WASM_ELEMENTWISE_MIN, its buffers long enough and of one dtype. */
+const elementwisePays = (n: number, out: FloatArray, x: FloatArray, y: FloatArray = x): boolean =>
+  n >= WASM_ELEMENTWISE_MIN && out.length >= n && x.length >= n && y.length >= n && x.constructor === out.constructor && y.constructor === out.constructor;
+
+export const KERNEL_TABLE = {
+  /** out (m×n) = a (m×k) · b (k×n) */
+  matmul: row({
+    js: matmulRef,
+    wasm: (a, b, out, m, k, n) => gemm(false, false, a, b, out, m, k, n),
+    pays: productPays,
+    check: (a, b, out, m, k, n) => checkLengths('matmul', a, b, out, m * k, k * n, m * n),
+  }),
+  /** out (m×n) = aᵀ · b, where a is stored k×m and b is k×n */
+  matmulTN: row({
+    js: matmulRefTN,
+    wasm: (a, b, out, m, k, n) => gemm(true, false, a, b, out, m, k, n),
+    pays: productPays,
+    check: (a, b, out, m, k, n) => checkLengths('matmulTN', a, b, out, k * m, k * n, m * n),
+  }),
+  /** out (m×n) = a · bᵀ, where a is stored m×k and b is n×k */
+  matmulNT: row({
+    js: matmulRefNT,
+    wasm: (a, b, out, m, k, n) => gemm(false, true, a, b, out, m, k, n),
+    pays: productPays,
+    check: (a, b, out, m, k, n) => checkLengths('matmulNT', a, b, out, m * k, n * k, m * n),
+  }),
+  /** out (m×n) = a · b + bias, the bias added to every row inside the module, before the copy out */
+  matmulBias: row<BiasProduct>({
+    js: (a, b, bias, out, m, k, n) => addRowRef(matmulRef(a, b, out, m, k, n), bias, out, m, n),
+    wasm: (a, b, bias, out, m, k, n) => gemm(false, false, a, b, out, m, k, n, bias),
+    pays: biasProductPays,
+    check: (a, b, bias, out, m, k, n) => {
+      checkLengths('matmulBias', a, b, out, m * k, k * n, m * n);
+      checkBias('matmulBias', bias, n);
+    },
+  }),
+  /** out (m×n) = relu(a · b + bias), writing only m·n of out (matmulBiasAct checks the arguments) */
+  matmulBiasRelu: row<BiasProduct>({
+    js: (a, b, bias, out, m, k, n) => {
+      const z = out.length === m * n ? out : out.subarray(0, m * n);
+      reluRef(addRowRef(matmulRef(a, b, z, m, k, n), bias, z, m, n), z);
+      return out;
+    },
+    wasm: (a, b, bias, out, m, k, n) => gemm(false, false, a, b, out, m, k, n, bias, true),
+    pays: biasProductPays,
+  }),
+  /** y += a · x (same length): gradient accumulation and SGD updates */
+  axpy: row({
+    js: axpyRef,
+    wasm: (a, x, y) => {
+      const n = y.length;
+      callWasm('axpy', a, input(x, n), inOut(y, y, n), n);
+      return y;
+    },
+    pays: (_a, x, y) => y.length >= WASM_AXPY_MIN && x.length >= y.length && x.constructor === y.constructor,
+  }),
+  /** out = x ⊙ y (same length) */
+  hadamard: row({
+    js: hadamardRef,
+    wasm: (x, y, out) => {
+      const n = x.length;
+      callWasm('hadamard', input(x, n), input(y, n), output(out, n), n);
+      return out;
+    },
+    pays: (x, y, out) => elementwisePays(x.length, out, x, y),
+  }),
+  /** out (rows × cols) = x + bias, the bias row added to every row: z = a W + b */
+  addRow: row({
+    js: addRowRef,
+    wasm: (x, bias, out, rows, cols) => {
+      callWasm('addRow', inOut(x, out, rows * cols), input(bias, cols), rows, cols);
+      return out;
+    },
+    pays: (x, bias, out, rows, cols) => elementwisePays(rows * cols, out, x) && bias.length >= cols && bias.constructor === out.constructor,
+  }),
+  /** out (cols) = Σ_rows x, each column summed in row order */
+  sumRows: row({
+    js: sumRowsRef,
+    wasm: (x, out, rows, cols) => {
+      callWasm('sumRows', input(x, rows * cols), output(out, cols), rows, cols);
+      return out;
+    },
+    pays: (x, out, rows, cols) => rows * cols >= WASM_ELEMENTWISE_MIN && x.length >= rows * cols && out.length === cols && x.constructor === out.constructor,
+  }),
+  /** out = relu(z) */
+  relu: row({
+    js: reluRef,
+    wasm: (z, out) => {
+      const n = z.length;
+      callWasm('relu', input(z, n), output(out, n), n);
+      return out;
+    },
+    pays: (z, out) => elementwisePays(z.length, out, z),
+  }),
+  /** out = relu'(z) */
+  reluGrad: row({
+    js: reluGradRef,
+    wasm: (z, out) => {
+      const n = z.length;
+      callWasm('reluGrad', input(z, n), output(out, n), n);
+      return out;
+    },
+    pays: (z, out) => elementwisePays(z.length, out, z),
+  }),
+  /** out = g ⊙ (1 if z > 0 else slope); the wasm form is ReLU's backward, slope 0 only, as its rule says */
+  stepGrad: row({
+    js: stepGradRef,
+    wasm: (g, z, _slope, out) => {
+      const n = g.length;
+      callWasm('reluBack', input(g, n), input(z, n), output(out, n), n);
+      return out;
+    },
+    pays: (g, z, slope, out) => Object.is(slope, 0) && elementwisePays(g.length, out, g, z),
+  }),
+  /** Whether none of x[0..n) is NaN or ±Infinity */
+  allFinite: row({
+    js: allFiniteRef,
+    wasm: (x, n = x.length) => callWasm('allFinite', input(x, n), n) === 1,
+    pays: (x, n = x.length) => n >= WASM_ELEMENTWISE_MIN,
+    check: (x, n = x.length) => {
+      if (n > x.length) throw new Error(`allFinite: n is ${n} but x has ${x.length} elements`);
+    },
+  }),
+};
+
+type Dispatched<T> = { readonly [K in keyof T]: T[K] extends KernelRow<infer F> ? F : never };
+
+/** The kernels as called: each row's check, then its wasm or JS form as the backend and the row's rule say. */
+export const kernels = Object.fromEntries(
+  Object.entries(KERNEL_TABLE).map(([name, r]) => [name, dispatched(r as KernelRow<Kernel>)]),
+) as Dispatched<typeof KERNEL_TABLE>;
