@@ -116,7 +116,7 @@ export const identity: Activation = {
     if (out !== z) out.set(z);
     return out;
   },
-  df: (z, out) => out.fill(1),
+  df: (_z, out) => out.fill(1),
 };
 
 const BY_NAME: Record<ActivationName, Activation> = { sigmoid, tanh, relu, leakyRelu, identity };

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { backendUnavailableReason } from './backend.ts';
+import type { DType, FloatArray } from './dtype.ts';
+import { allocate, DTYPES } from './dtype.ts';
+import { Random } from './random.ts';
+import type { KernelRow } from './table.ts';
+import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS } from './table.ts';
+
+// The kernel table as a whole: every row has its JS reference, and every wasm form gives what its reference gives,
+// on both dtypes, on arguments its size rule sends to wasm. Element-wise rows must agree bit for bit (specials
+// included); the matrix products sum in another order, so each output may differ by the classic bound
+// 2·k·u·Σ|a||b| (u the unit roundoff), here with k counting the bias as one more term. The kernels' own tests
+// (matmul.test.ts, elementwise.test.ts) go further on each: odd shapes, threads, composites, and which backend
+// a call takes (gemmStats).
+
+type Row = KernelRow<(...args: never[]) => unknown>;
+const ROWS = Object.entries(KERNEL_TABLE) as [string, Row][];
+
+/** Arguments for one call of a row, from `make(n)` (n elements of the dtype); `terms`: the products' sum length. */
+interface Sample {
+  args: (make: (n: number) => FloatArray) => unknown[][];
+  terms?: (args: unknown[]) => number;
+}
+
+const E = WASM_ELEMENTWISE_MIN + 3; // odd, so the SIMD loops' tails run too
+const [M, K, N] = [33, 29, 37]; // 35 409 multiply-adds: past WASM_MIN_MACS, not cut into threads
+const product: Sample = { args: (make) => [[make(M * K), make(K * N), make(M * N), M, K, N]], terms: () => K };
+const biasProduct: Sample = { args: (make) => [[make(M * K), make(K * N), make(N), make(M * N), M, K, N]], terms: () => K + 1 };
+
+/** Every row with a wasm form needs one: adding a row without it fails the first test below. */
+const SAMPLES: Record<string, Sample> = {
+  matmul: product,
+  matmulTN: product,
+  matmulNT: product,
+  matmulBias: biasProduct,
+  matmulBiasRelu: biasProduct,
+  axpy: { args: (make) => [-0.01, 1, 1 / 3].map((a) => [a, make(WASM_AXPY_MIN + 5), make(WASM_AXPY_MIN + 5)]) },
+  hadamard: { args: (make) => [[make(E), make(E), make(E)]] },
+  addRow: { args: (make) => [[make(E * 7), make(7), make(E * 7), E, 7], [make(E * 64), make(64), make(E * 64), E, 64]] },
+  sumRows: { args: (make) => [[make(E * 7), make(7), E, 7], [make(3 * E), make(E), 3, E]] },
+  relu: { args: (make) => [[make(E), make(E)]] },
+  reluGrad: { args: (make) => [[make(E), make(E)]] },
+  stepGrad: { args: (make) => [[make(E), make(E), 0, make(E)]] },
+  allFinite: {
+    args: (make) => {
+      const finite = make(E).map((v) => (Number.isFinite(v) ? v : 1));
+      const withNaN = finite.slice();
+      withNaN[E - 2] = NaN;
+      return [[finite], [withNaN], [withNaN, E - 2]];
+    },
+  },
+};
+
+const SPECIALS = [0, -0, 1, -1, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1.7e308, -1.7e308, 3.4e38, 1e-45, 0.5, -0.25];
+
+/** n elements of `dtype`: the specials first (unless `plain`), then normals. */
+function maker(dtype: DType, rng: Random, plain: boolean): (n: number) => FloatArray {
+  return (n) => allocate(dtype, n).map((_, i) => (!plain && i < SPECIALS.length ? SPECIALS[i] : rng.normal() * 10));
+}
+
+const copy = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).slice() : a));
+const abs = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).map(Math.abs) : a));
+
+describe('the kernel table', () => {
+  it('has a JS reference in every row, and a size rule and a test sample for every wasm form', () => {
+    expect(ROWS.length).toBeGreaterThan(0);
+    for (const [name, row] of ROWS) {
+      expect(typeof row.js, name).toBe('function');
+      expect(typeof kernels[name as keyof typeof kernels], name).toBe('function');
+      if (row.wasm === undefined) continue;
+      expect(typeof row.pays, `${name}: a wasm form needs a size rule`).toBe('function');
+      expect(SAMPLES[name], `${name}: add a sample of arguments to SAMPLES in table.test.ts`).toBeDefined();
+    }
+  });
+
+  it('thresholds: the products from WASM_MIN_MACS multiply-adds, axpy and the rest from their element counts', () => {
+    const f32 = (n: number) => new Float32Array(n);
+    const pays = (name: string, args: unknown[]) => (KERNEL_TABLE[name as keyof typeof KERNEL_TABLE].pays as (...a: unknown[]) => boolean)(...args);
+    const k = WASM_MIN_MACS / 64; // 8×k×8: exactly WASM_MIN_MACS multiply-adds, 64 outputs
+    expect(pays('matmul', [f32(8 * k), f32(8 * k), f32(64), 8, k, 8])).toBe(true);
+    expect(pays('matmul', [f32(8 * k), f32(8 * k), f32(64), 8, k - 1, 8])).toBe(false);
+    expect(pays('matmul', [f32(8 * k), new Float64Array(8 * k), f32(64), 8, k, 8])).toBe(false); // mixed dtypes stay in JS
+    expect(pays('matmul', [f32(4 * k * 16), f32(4 * k * 16), f32(4), 1, 4 * k * 16, 4])).toBe(false); // under WASM_MIN_OUTPUTS
+    expect(pays('hadamard', [f32(WASM_ELEMENTWISE_MIN), f32(WASM_ELEMENTWISE_MIN), f32(WASM_ELEMENTWISE_MIN)])).toBe(true);
+    expect(pays('hadamard', [f32(WASM_ELEMENTWISE_MIN - 1), f32(WASM_ELEMENTWISE_MIN), f32(WASM_ELEMENTWISE_MIN)])).toBe(false);
+    expect(pays('axpy', [2, f32(WASM_AXPY_MIN - 1), f32(WASM_AXPY_MIN - 1)])).toBe(false);
+    expect(pays('stepGrad', [f32(E), f32(E), 0.01, f32(E)])).toBe(false); // leaky slopes have no wasm form
+  });
+
+  const reason = backendUnavailableReason('wasm');
+  for (const dtype of DTYPES) {
+    it.skipIf(reason !== null)(`${dtype}: every wasm form gives its JS reference's values${reason ? ` (skipped: ${reason})` : ''}`, () => {
+      const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+      for (const [name, row] of ROWS) {
+        if (row.wasm === undefined) continue;
+        const { args, terms } = SAMPLES[name];
+        const rng = new Random(name.length * 101 + dtype.length);
+        for (const sample of args(maker(dtype, rng, terms !== undefined))) {
+          const what = `${name} ${dtype} (${sample.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).length : a)).join(', ')})`;
+          expect((row.pays as (...a: unknown[]) => boolean)(...sample), `${what}: the sample must be above the size rule`).toBe(true);
+          const jsArgs = copy(sample);
+          const wasmArgs = copy(sample);
+          const js = row.js as (...a: unknown[]) => unknown;
+          const wasm = row.wasm as (...a: unknown[]) => unknown;
+          const want = js(...jsArgs);
+          const got = wasm(...wasmArgs);
+          if (!ArrayBuffer.isView(want)) expect(got, what).toBe(want);
+          const bound = terms === undefined ? null : (js(...abs(sample)) as FloatArray);
+          for (let i = 0; i < sample.length; i++) {
+            if (!ArrayBuffer.isView(sample[i])) continue;
+            const w = jsArgs[i] as FloatArray;
+            const g = wasmArgs[i] as FloatArray;
+            if (bound === null) {
+              const first = w.findIndex((v, j) => !Object.is(v, g[j]));
+              expect(first, `${what}: argument ${i} differs at ${first}: wasm ${g[first]}, js ${w[first]}`).toBe(-1);
+            } else if (w.length === bound.length) {
+              const k = (terms as (a: unknown[]) => number)(sample);
+              const worst = w.findIndex((v, j) => !(Math.abs(g[j] - v) <= 2 * k * u * bound[j] + Number.MIN_VALUE));
+              expect(worst, `${what}: out[${worst}] wasm ${g[worst]}, js ${w[worst]}`).toBe(-1);
+            }
+          }
+        }
+      }
+    });
+  }
+});
