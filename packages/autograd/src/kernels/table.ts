@@ -51,7 +51,8 @@ export const WASM_AXPY_MIN = 8192;
  */
 export const WASM_ELEMENTWISE_MIN = 4096;
 
-type Kernel = (...args: never[]) => unknown;
+/** A kernel's type: any function of up to seven parameters (see dispatched). */
+type Kernel = (a: never, b: never, c: never, d: never, e: never, f: never, g: never) => unknown;
 
 /** One kernel: its reference, its wasm form, when that pays, and the checks both share. */
 export interface KernelRow<F extends Kernel> {
@@ -75,18 +76,23 @@ function row<F extends Kernel>(r: {
   return r;
 }
 
+type Loose = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown) => unknown;
+
 /** The kernel a row stands for: its check, then its wasm form where the backend is wasm and it pays, else its JS form. */
 function dispatched<F extends Kernel>(r: KernelRow<F>): F {
-  const { js, wasm, pays, check } = r;
-  const run =
+  // Seven plain parameters rather than (...args), so that no call of a small kernel (thousands a training step)
+  // makes an array; `Kernel` holds every row to seven, and each function ignores the undefined ones past its own.
+  const { js, wasm, pays, check } = r as unknown as { js: Loose; wasm?: Loose; pays?: Loose; check?: Loose };
+  const run: Loose =
     wasm === undefined || pays === undefined
       ? js
-      : (((...args: Parameters<F>) => (getBackend() === 'wasm' && pays(...args) ? wasm : js)(...args)) as F);
-  if (check === undefined) return run;
-  return ((...args: Parameters<F>) => {
-    check(...args);
-    return run(...args);
-  }) as F;
+      : (a, b, c, d, e, f, g) => (getBackend() === 'wasm' && pays(a, b, c, d, e, f, g) ? wasm(a, b, c, d, e, f, g) : js(a, b, c, d, e, f, g));
+  if (check === undefined) return run as unknown as F;
+  const checked: Loose = (a, b, c, d, e, f, g) => {
+    check(a, b, c, d, e, f, g);
+    return run(a, b, c, d, e, f, g);
+  };
+  return checked as unknown as F;
 }
 
 /** Throws unless a, b and out hold the elements a product's dimensions need. */
