@@ -9,14 +9,21 @@
 // a worker that is descheduled, or still asleep, just claims nothing, and the product costs at most
 // one chunk more than on one thread, instead of a whole scheduler time slice.
 //
-// Workers start asynchronously, so the first products run on one thread until they are up. They
-// are unref()'d, so they never keep the process alive (at exit Node terminates them mid-wait).
+// Workers are started through the platform (platform/platform.ts), asynchronously, so the first products run on
+// one thread until they are up. They never keep the process alive (keepAlive(false): at exit Node terminates them
+// mid-wait).
 // After a job a worker spins for SPIN_US before sleeping, as BLAS thread pools do: the products of
 // a training step come a few hundred microseconds apart, and waking a sleeping thread costs tens to
 // hundreds of microseconds (more on a VM, where the idle vCPU has halted). The main thread, waiting
 // for chunks in flight, spins only briefly before sleeping: if the worker was preempted, a spinning
 // main thread would hold the very core it needs.
-
+//
+// Threads must not cost more than they bring. On a machine other processes load, a worker can be
+// preempted holding a chunk, which nobody else can finish (it is half accumulated), and the main
+// thread then waits a scheduler time slice. So when a product stalls like that (the wait for the
+// workers' last chunks exceeds the main thread's own share), the pool sits out the next 1, 2, 4 …
+// 256 threadable products (halving the back-off after each good one), its idle workers sleeping
+// at once rather than spinning, so as not to take CPU from the main thread.
 import { platform } from '#platform';
 import type { KernelWorker } from '../platform/platform.ts';
 import type { WasmMemory, WasmModule } from './api.ts';
