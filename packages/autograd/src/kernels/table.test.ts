@@ -34,7 +34,19 @@ const SAMPLES: Record<string, Sample> = {
   matmulNT: product,
   matmulBias: biasProduct,
   matmulBiasRelu: biasProduct,
-  axpy: { args: (make) => [-0.01, 1, 1 / 3].map((a) => [a, make(WASM_AXPY_MIN + 5), make(WASM_AXPY_MIN + 5)]) },
+  // a = 1 takes the wasm loop's float32 shortcut; x, y with ±0, ±∞, NaN, subnormals and an overflow side by side
+  axpy: {
+    args: (make) =>
+      [WASM_AXPY_MIN, WASM_AXPY_MIN + 1, 3 * WASM_AXPY_MIN + 7].flatMap((n) =>
+        [-0.01, 1, 1 / 3].map((a) => {
+          const x = make(n);
+          const y = make(n);
+          x.set([0, -0, Infinity, -Infinity, NaN, 1e-40, 3.4e38], 0);
+          y.set([-0, 0, 1, Infinity, 2, -1e-40, 3.4e38], 0);
+          return [a, x, y];
+        }),
+      ),
+  },
   hadamard: { args: (make) => [[make(E), make(E), make(E)]] },
   addRow: { args: (make) => [[make(E * 7), make(7), make(E * 7), E, 7], [make(E * 64), make(64), make(E * 64), E, 64]] },
   sumRows: { args: (make) => [[make(E * 7), make(7), E, 7], [make(3 * E), make(E), 3, E]] },
