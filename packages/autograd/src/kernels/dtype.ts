@@ -11,8 +11,8 @@ export const DTYPES: readonly DType[] = ['float32', 'float64'];
 /**
  * Where allocate() and allocateUninitialized() take their buffers while one is set: a pool that hands out a buffer
  * of `n` elements of `dtype` (zero-filled when `zeroed`), made with `make` when it has none to reuse, or null for the
- * caller to allocate as usual. The kernels only ask it; whoever sets it vouches for the buffers' lifetimes (the tape
- * sets its recycler while backward() runs its rules: see tape/recycler.ts).
+ * caller to allocate as usual. The kernels only ask it; whoever sets it vouches that what it hands out is not
+ * used after the pool takes it back.
  */
 export interface BufferPool {
   take(dtype: DType, n: number, zeroed: boolean, make: (dtype: DType, n: number) => FloatArray): FloatArray | null;
