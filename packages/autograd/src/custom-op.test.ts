@@ -21,7 +21,7 @@ import {
   Tensor,
   tensor,
 } from './index.ts';
-import { nodeOf } from './tape/marks.ts';
+import { nodeOf } from './internal.ts';
 
 /** softplus(x) = ln(1 + eˣ), computed stably with a plain loop; its backward σ(x)·g is written with ops. */
 const softplus = customOp('softplus', {

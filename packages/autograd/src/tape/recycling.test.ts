@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from '../index.ts';
-import { RECYCLE_MIN_BYTES } from './recycler.ts';
+import { RECYCLE_MIN_BYTES } from '../internal.ts';
 
 // backward() runs its rules with the tape's buffer recycler (tape/recycler.ts): what they allocate is reused by the next
 // backward(). These tests hold it to its promise: nothing a user can see ever shares a recycled buffer.
