@@ -3,7 +3,7 @@ import {
   add,
   backward,
   customOp,
-  defineOp,
+  defineUserOp,
   gradcheck,
   gradgradcheck,
   matmul,
@@ -21,6 +21,7 @@ import {
   Tensor,
   tensor,
 } from './index.ts';
+import { nodeOf } from './internal.ts';
 
 /** softplus(x) = ln(1 + eˣ), computed stably with a plain loop; its backward σ(x)·g is written with ops. */
 const softplus = customOp('softplus', {
@@ -70,8 +71,8 @@ describe('custom ops', () => {
     }
     const net = new Net();
     const out = net.call(randn([5, 2], { dtype: 'float64', rng }));
-    expect(out.node?.op).toBe('linearTanh');
-    expect(out.node?.inputs.length).toBe(3);
+    expect(nodeOf(out)?.op).toBe('linearTanh');
+    expect(nodeOf(out)?.inputs.length).toBe(3);
     const opt = new optim.SGD(net.parameters(), { lr: 0.5 });
     const x = randn([8, 2], { dtype: 'float64', rng });
     const target = tensor(Array(24).fill(0.5), { dtype: 'float64', shape: [8, 3] });
@@ -102,9 +103,9 @@ describe('custom ops', () => {
     expect(() => wrongShape(tensor([1, 2], { requiresGrad: true })).sum().backward()).toThrow(/wrongShape's backward returned/);
   });
 
-  it('defineOp, the primitive form, is checked the same way', () => {
+  it('defineUserOp, the primitive form, is checked the same way', () => {
     // cube on raw buffers: out = x³, ∂L/∂x = 3x²·g (with ops, so differentiable)
-    const cube = defineOp('cube', (x: Tensor) => ({
+    const cube = defineUserOp('cube', (x: Tensor) => ({
       data: x.data.map((v) => v * v * v),
       shape: x.shape,
       backward: (g: Tensor) => [mul(g, mul(mul(x, x), 3))],
@@ -114,9 +115,9 @@ describe('custom ops', () => {
     expect(gradgradcheck((t) => cube(t), [x]).ok).toBe(true);
   });
 
-  it("copies the shape a defineOp forward returns (the op may reuse its array)", () => {
+  it("copies the shape a defineUserOp forward returns (the op may reuse its array)", () => {
     const shape = [2];
-    const twice = defineOp('twice', (x: Tensor) => ({ data: x.data.map((v) => 2 * v), shape, backward: (g: Tensor) => [mul(g, 2)] }));
+    const twice = defineUserOp('twice', (x: Tensor) => ({ data: x.data.map((v) => 2 * v), shape, backward: (g: Tensor) => [mul(g, 2)] }));
     const out = twice(tensor([1, 2], { requiresGrad: true }));
     shape[0] = 99;
     expect(out.shape).toEqual([2]);

@@ -1,4 +1,4 @@
-// Custom ops. The primitive way is defineOp (./tape.ts): a forward on raw buffers returning { data, shape,
+// Custom ops. The primitive way is defineUserOp (./tape.ts): a forward on raw buffers returning { data, shape,
 // backward }. customOp is the friendlier form: the forward is written with tensors and ops (it runs with recording
 // off, so it costs no graph), and the backward gets the incoming gradient, the output and the inputs.
 //

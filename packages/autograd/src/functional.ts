@@ -8,7 +8,8 @@
 
 import { sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { enableGrad, isGradEnabled } from './grad-mode.ts';
-import { reverseWalk } from './tape.ts';
+import { nodeOf } from './tape/marks.ts';
+import { reverseWalk } from './tape/walk.ts';
 import { Tensor } from './tensor.ts';
 
 export interface GradientsOptions {
@@ -110,8 +111,9 @@ function dependsOnOtherLeaves(out: Tensor, xs: ReadonlySet<Tensor>): boolean {
     const t = stack.pop()!;
     if (seen.has(t) || !t.requiresGrad || xs.has(t)) continue;
     seen.add(t);
-    if (t.node === null) return true;
-    for (const x of t.node.inputs) if (x !== null) stack.push(x);
+    const node = nodeOf(t);
+    if (node === null) return true;
+    for (const x of node.inputs) if (x !== null) stack.push(x);
   }
   return false;
 }

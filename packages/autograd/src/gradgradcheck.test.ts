@@ -121,10 +121,10 @@ describe('gradgradcheck: second derivatives of every op agree with finite differ
   }
 
   it('catches a backward rule that is not differentiable (a rule built from raw numbers)', async () => {
-    const { defineOp } = await import('./index.ts');
+    const { defineUserOp } = await import('./index.ts');
     const { Tensor } = await import('./tensor.ts');
     // square whose backward computes 2·x·g with plain arithmetic: right first derivative, no second derivative
-    const badSquare = defineOp('badSquare', (x: Tensor) => ({
+    const badSquare = defineUserOp('badSquare', (x: Tensor) => ({
       data: x.data.map((v) => v * v),
       shape: x.shape,
       backward: (g: Tensor) => [new Tensor(g.data.map((gi, i) => 2 * x.data[i] * gi), x.shape)],
@@ -134,9 +134,9 @@ describe('gradgradcheck: second derivatives of every op agree with finite differ
   });
 
   it('catches a rule written with ops that detaches what it differentiates (right first, wrong second derivative)', async () => {
-    const { defineOp } = await import('./index.ts');
+    const { defineUserOp } = await import('./index.ts');
     const sq = (x: Tensor) => x.data.map((v) => v * v);
-    const detachedSquare = defineOp('detachedSquare', (x: Tensor) => ({
+    const detachedSquare = defineUserOp('detachedSquare', (x: Tensor) => ({
       data: sq(x),
       shape: x.shape,
       backward: (g: Tensor) => [mul(g, mul(x.detach(), 2))], // ∂/∂x of x.detach() is lost

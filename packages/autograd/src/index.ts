@@ -1,14 +1,28 @@
-// @tapegrad/autograd: the public surface. Kernels are exported separately at '@tapegrad/autograd/kernels'.
+// @tapegrad/autograd: the public surface, everything a user may use. Kernels are exported separately at
+// '@tapegrad/autograd/kernels'; the tape's internals, the ops that only backward rules use, and test hooks at
+// '@tapegrad/autograd/internal' (for this repository's tests and bench, not for users).
 export type { DType, FloatArray, Shape } from './kernels/index.ts';
 export { Random } from './kernels/index.ts';
 export type { NestedArray, TensorLike } from './tensor.ts';
 export { Tensor } from './tensor.ts';
-export type { BackwardOptions, BackwardRule, Node, OpResult } from './tape.ts';
-export { backward, defineUserOp as defineOp, emptyCache, recyclerStats } from './tape.ts';
+export type { BackwardRule, OpResult } from './tape.ts';
+export { defineUserOp } from './tape.ts';
+export type { BackwardOptions } from './tape/backward.ts';
+export { backward } from './tape/backward.ts';
+export { emptyCache, recyclerStats } from './tape/recycler.ts';
 export { detectAnomaly, enableGrad, isAnomalyEnabled, isGradEnabled, noGrad, withAnomalyDetection } from './grad-mode.ts';
-export * from './ops/index.ts';
-export * from './creation.ts';
-export * from './gradcheck.ts';
+export type { CrossEntropyTarget } from './ops/index.ts';
+export {
+  add, sub, mul, div, neg, pow, exp, log, sqrt,
+  matmul, matmulNT, matmulTN, linear, transpose, reshape, broadcastTo,
+  sum, mean, max,
+  sigmoid, tanh, relu, leakyRelu, softmax, logSoftmax,
+  crossEntropy, mse, cast, take,
+} from './ops/index.ts';
+export type { CreationOptions, NestedNumbers, RandomOptions, TensorData, TensorOptions } from './creation.ts';
+export { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
+export type { GradcheckInput, GradcheckOptions, GradcheckResult, GradcheckWorst } from './gradcheck.ts';
+export { gradcheck } from './gradcheck.ts';
 export type { GradientsOptions, GradOptions, TensorTree, TransformOptions } from './functional.ts';
 export { grad, gradients, hvp, jvp, valueAndGrad, vjp } from './functional.ts';
 export type { GradgradcheckEntry, GradgradcheckOptions, GradgradcheckResult } from './gradgradcheck.ts';

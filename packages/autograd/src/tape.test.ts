@@ -3,6 +3,7 @@ import { tensor } from './creation.ts';
 import { detectAnomaly, enableGrad, isAnomalyEnabled, noGrad, withAnomalyDetection } from './grad-mode.ts';
 import { div, exp, log, matmul, mul, pow, sigmoid, softmax, sqrt, sum } from './ops/index.ts';
 import { defineOp } from './tape.ts';
+import { nodeOf } from './tape/marks.ts';
 import type { Tensor } from './tensor.ts';
 
 const f64 = { dtype: 'float64', requiresGrad: true } as const;
@@ -52,10 +53,10 @@ describe('grad modes', () => {
     const x = tensor([1, 2], f64);
     const y = noGrad(() => mul(x, 2));
     expect(y.requiresGrad).toBe(false);
-    expect(y.node).toBeNull();
+    expect(nodeOf(y)).toBeNull();
     const z = noGrad(() => enableGrad(() => mul(x, 2)));
     expect(z.requiresGrad).toBe(true);
-    expect(z.node!.op).toBe('mul');
+    expect(nodeOf(z)!.op).toBe('mul');
   });
   it('detach() cuts the graph', () => {
     const x = tensor([3], f64);

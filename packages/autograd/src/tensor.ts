@@ -3,8 +3,9 @@
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
 import { allocate, dtypeOf, shapeStr, sizeOf } from './kernels/index.ts';
-import type { BackwardOptions, Node } from './tape.ts';
-import { backward } from './tape.ts';
+import type { BackwardOptions } from './tape/backward.ts';
+import { backward } from './tape/backward.ts';
+import type { TapeTensor } from './tape/marks.ts';
 import * as ops from './ops/index.ts';
 
 /** A nested list of numbers, as `toArray()` returns it. */
@@ -13,8 +14,8 @@ export type NestedArray = number | NestedArray[];
 /** A tensor or a plain number, which ops treat as a scalar of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
-/** The token with which tensorOfOp asks the constructor to keep the shape array it is given. */
-const KEEP_SHAPE: unique symbol = Symbol('keep shape');
+/** Set by tensorOfOp for the one constructor call it makes: keep the shape array given, not a copy. */
+let keepShape = false;
 
 export class Tensor {
   readonly data: FloatArray;
@@ -24,25 +25,25 @@ export class Tensor {
   requiresGrad = false;
   /** ∂L/∂this after backward(), accumulated across calls until zeroGrad(); null before. */
   grad: Tensor | null = null;
-  /** The recorded op that produced this tensor; null for leaves (and everything made under noGrad). */
-  node: Node | null = null;
   /** Whether a non-leaf keeps its gradient in `.grad` (see retainGrad()). */
   retainsGrad = false;
-  /** Bookkeeping of the tape's reverse walk (see reverseWalk): which walk is visiting this tensor (−walk once it
-   * has been ordered), which walk found it on a path to the tensors it differentiates for, and the gradient summed
-   * for it so far in that walk. */
-  visitedBy = 0;
-  onPathOf = 0;
-  pendingGrad: Tensor | null = null;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()` for user data. */
-  constructor(data: FloatArray, shape: Shape, options?: { requiresGrad?: boolean }, keep?: typeof KEEP_SHAPE) {
+  constructor(data: FloatArray, shape: Shape, options?: { requiresGrad?: boolean }) {
+    const keep = keepShape;
+    keepShape = false;
+    // the tape's fields (tape/marks.ts), set on every tensor but not part of its type
+    const t = this as unknown as TapeTensor;
+    t.node = null;
+    t.visitedBy = 0;
+    t.onPathOf = 0;
+    t.pendingGrad = null;
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
     this.data = data;
     // its own copy, since a caller may reuse the array it passed; the tape passes shapes nobody writes again
-    this.shape = keep === KEEP_SHAPE ? shape : shape.slice();
+    this.shape = keep ? shape : shape.slice();
     this.dtype = dtypeOf(data);
     if (options?.requiresGrad) this.requiresGrad = true;
   }
@@ -64,7 +65,7 @@ export class Tensor {
 
   /** True for tensors not produced by a recorded op (user-created parameters and inputs). */
   get isLeaf(): boolean {
-    return this.node === null;
+    return (this as unknown as TapeTensor).node === null;
   }
 
   /** The values as nested arrays (a plain number for a scalar). */
@@ -98,8 +99,9 @@ export class Tensor {
 
   /** Marks this leaf as requiring grad (or not); returns this. */
   requiresGrad_(flag = true): this {
-    if (!flag && this.node !== null) {
-      throw new Error(`requiresGrad_: cannot turn off grad for a tensor computed by ${this.node.op}; use detach()`);
+    const node = (this as unknown as TapeTensor).node;
+    if (!flag && node !== null) {
+      throw new Error(`requiresGrad_: cannot turn off grad for a tensor computed by ${node.op}; use detach()`);
     }
     this.requiresGrad = flag;
     return this;
@@ -114,7 +116,7 @@ export class Tensor {
   /** Clears the accumulated gradient (the buffer is kept and zeroed when it holds no graph). */
   zeroGrad(): void {
     if (this.grad === null) return;
-    if (this.grad.node !== null) this.grad = null;
+    if ((this.grad as TapeTensor).node !== null) this.grad = null;
     else this.grad.data.fill(0);
   }
 
@@ -201,5 +203,6 @@ export class Tensor {
  * share it; that saves a copy per tensor made, a few per cent of a small network's step.
  */
 export function tensorOfOp(data: FloatArray, shape: Shape): Tensor {
-  return new Tensor(data, shape, undefined, KEEP_SHAPE);
+  keepShape = true;
+  return new Tensor(data, shape);
 }

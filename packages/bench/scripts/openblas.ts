@@ -8,9 +8,9 @@ import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { kernelThreadsReady } from '@tapegrad/autograd/kernels';
 import {
-  autogradEngine, compileOpenblasStep, cpuFlags, initParams, loadDataset, makeBatches, manualEngine, openblasCoreFor, runBenchmark,
-  runOpenblasStep, summarize, warmUp, WORKLOAD_NAMES, workloadByName, writeProblemFile,
+  autogradEngine, initParams, loadDataset, makeBatches, manualEngine, runBenchmark, summarize, warmUp, WORKLOAD_NAMES, workloadByName,
 } from '../src/index.ts';
+import { compileOpenblasStep, cpuFlags, openblasCoreFor, runOpenblasStep, writeProblemFile } from '../src/internal.ts';
 import { userPath } from '../src/cli.ts';
 import type { Engine, Workload } from '../src/index.ts';
 

@@ -1,4 +1,5 @@
 import type { DType } from '@tapegrad/autograd/kernels';
+import { shapeStr } from '@tapegrad/autograd/kernels';
 import type { FlatParams, Matrix, Symbols } from './engine.ts';
 import { ulpDistance } from './ulps.ts';
 
@@ -63,7 +64,6 @@ export interface ArrayDiff {
   readonly problem?: string;
 }
 
-const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** The largest magnitude in a buffer. */
 export function maxAbsOf(m: Matrix | undefined): number {

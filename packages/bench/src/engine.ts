@@ -1,21 +1,16 @@
 import type { ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
+import type { Matrix, MLPParams } from '@tapegrad/manual';
 import type { Batch } from './datasets/dataset.ts';
 
 // What the bench needs from an engine, whichever way it computes: the autograd tape, the hand-written chapter,
 // or (in the tests) a deliberately broken copy of the chapter. Everything is 0-based (the chapter's layer l at
 // index l − 1), W^l is (in × out) and b^l a row of width out, as in the chapter and in `{ W, b }` parameters.
 
-/** A flat row-major buffer with its shape. */
-export interface Matrix {
-  readonly data: FloatArray;
-  readonly shape: readonly number[];
-}
+/** A flat row-major buffer with its shape: the manual engine's Matrix. */
+export type { Matrix };
 
-/** Parameters in the shared nested-array format: W[l−1] is W^l as rows (in × out), b[l−1] is b^l. */
-export interface Params {
-  readonly W: readonly (readonly (readonly number[])[])[];
-  readonly b: readonly (readonly number[])[];
-}
+/** Parameters in the shared nested-array format (the manual engine's): W[l−1] is W^l as rows (in × out), b[l−1] is b^l. */
+export type Params = MLPParams;
 
 /** Parameters as flat buffers, 0-based. */
 export interface FlatParams {

@@ -1,4 +1,6 @@
 // @tapegrad/bench: the autograd engine and the manual engine side by side. Gradients proven equal, then timed.
+// What this package's own scripts and tests use beyond this (the IDX writer, the OpenBLAS step's build) is at
+// '@tapegrad/bench/internal'.
 export type { DataSource, Workload, WorkloadName } from './workloads.ts';
 export { sizesLabel, WORKLOAD_NAMES, WORKLOADS, workloadByName } from './workloads.ts';
 export type { Batch, Dataset } from './datasets/dataset.ts';
@@ -9,7 +11,7 @@ export { spiralDataset } from './datasets/spiral.ts';
 export type { SyntheticOptions } from './datasets/synthetic.ts';
 export { syntheticDataset } from './datasets/synthetic.ts';
 export type { IdxArray, MnistOptions } from './datasets/idx.ts';
-export { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, loadMnist, mnistDataset, mnistFileNames, parseIdx, readIdxImages, readIdxLabels } from './datasets/idx.ts';
+export { loadMnist, mnistDataset, mnistFileNames, parseIdx, readIdxImages, readIdxLabels } from './datasets/idx.ts';
 export type { LoadOptions } from './datasets/load.ts';
 export { loadDataset } from './datasets/load.ts';
 export type { Engine, EngineFactory, FlatParams, LayerSymbols, Matrix, NetworkSpec, Params, Symbols } from './engine.ts';
@@ -34,7 +36,3 @@ export type { MemoryFigures } from './memory.ts';
 export { RssSampler } from './memory.ts';
 export type { Peer, PeerGradients, PeerName, PeerResult, PeerRunContext, PeerSession, StartedPeer } from './peers/index.ts';
 export { PEER_NAMES, runPeers, startPeers } from './peers/index.ts';
-export type { OpenblasAddon, OpenblasProblem, OpenblasRun } from './openblas.ts';
-export {
-  compileOpenblasStep, cpuFlags, encodeProblem, loadOpenblasAddon, nodeIncludeDir, OPENBLAS_SOURCES, openblasCoreFor, runOpenblasStep, writeProblemFile,
-} from './openblas.ts';

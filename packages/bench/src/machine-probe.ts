@@ -1,5 +1,6 @@
 import { backendAvailable, getKernelThreads, setKernelThreads } from '@tapegrad/autograd/kernels';
 import { matmulRef, matmulWasm } from '@tapegrad/autograd/kernels/internal';
+import { median } from './median.ts';
 
 // How fast the machine was while a workload was timed. On a shared machine the same code does not run at one
 // speed: on the 2-vCPU VM this bench was written on, one float32 matrix product on one thread, timed once a second
@@ -76,14 +77,12 @@ export class SpeedProbe {
   /** The figures over every sample; null if none was taken. */
   finish(): ProbeFigures | null {
     if (this.gflops.length === 0 || this.product === null) return null;
-    const s = [...this.gflops].sort((x, y) => x - y);
-    const mid = s.length >> 1;
     return {
       product: this.product.label,
-      minGflops: s[0],
-      medianGflops: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2,
-      maxGflops: s[s.length - 1],
-      samples: s.length,
+      minGflops: Math.min(...this.gflops),
+      medianGflops: median(this.gflops),
+      maxGflops: Math.max(...this.gflops),
+      samples: this.gflops.length,
     };
   }
 }

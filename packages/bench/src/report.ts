@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { shapeStr } from '@tapegrad/autograd/kernels';
 import type { SymbolDiff } from './compare.ts';
 import { describeDivergence, symbolText } from './compare.ts';
 import type { WorkloadResult } from './run.ts';
@@ -137,7 +138,7 @@ function memoryText(r: WorkloadResult): string {
 function entryRow(e: SymbolDiff): string[] {
   return [
     symbolText(e.symbol, e.layer),
-    e.symbol === 'loss' ? 'scalar' : `[${e.shape.join(', ')}]`,
+    e.symbol === 'loss' ? 'scalar' : shapeStr(e.shape),
     e.exact ? 'yes' : 'no',
     sci(e.maxAbs),
     sci(e.maxRel),

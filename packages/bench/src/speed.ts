@@ -1,6 +1,7 @@
 import Benchmark from 'benchmark';
 import type { Batch } from './datasets/dataset.ts';
 import type { Engine, Params } from './engine.ts';
+import { median } from './median.ts';
 
 // Speed, measured with benchmark.js: for each engine a full training step (forward, loss, backward, SGD), and the
 // forward pass (with the loss) and the backward pass on their own, the engines taking turns in ROUNDS rounds.
@@ -59,12 +60,6 @@ export function planSpeed(stepMs: readonly number[], budgetS: number, maxTime: n
     skipped: ['forward', 'backward'].map((p) => `${p}: not measured, over the time budget (${budgetS} s) at ~${stepMs.map((m) => m.toFixed(0)).join('/')} ms per step`),
     estimateS: cost(['step'], samples),
   };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 // than WASM_MIN_OUTPUTS (32) outputs stay in the JS kernels (a wasm call would cost more than it saves). Tiny
 // networks (the chapter's 2-2-2-3, most PyTorch fixtures, the mutants' nets) therefore compute the same way on
 // both backends; the wide layers and large batches (equality-matrix at width 24 or batch 64, the spiral and
-// mnist-mlp workloads, backends.test.ts) are where the wasm kernels, and their threads, are exercised.
+// mnist-mlp workloads, cross-backend.test.ts) are where the wasm kernels, and their threads, are exercised.
 
 /** Backends this process cannot use, with the reason. */
 export function unavailable(backend: KernelBackend): string | null {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx, jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
+import { jsonReport, runWorkload, WORKLOADS, workloadByName } from '@tapegrad/bench';
+import { encodeIdx } from '@tapegrad/bench/internal';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../src/scratch-dir.test-helper.ts';
 import { describeEachBackend } from './each-backend.ts';

@@ -1,5 +1,6 @@
-import type { Activation, DType, FloatArray } from '@tapegrad/autograd/kernels';
+import type { Activation, ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
 import { allocate, Random } from '@tapegrad/autograd/kernels';
+import { checkSizes, resolveActivations } from './network.ts';
 import type { MLPParams, MLPParamsCopy } from './types.ts';
 
 // Parameters live as flat row-major buffers, 1-based like the chapter: W[l] is sizes[l-1] × sizes[l], b[l] has
@@ -18,11 +19,13 @@ export function allocateParams(sizes: readonly number[], dtype: DType): { W: Flo
 }
 
 /**
- * Seeded initialisation, drawn layer by layer (W^1 row-major, then W^2, …) from `Random(seed)`:
+ * The one seeded initialisation of tapegrad's MLPs (ManualMLP's, and the bench's for every engine), drawn layer by
+ * layer from `Random(seed)`, W^l row-major, then b^l when biasStd > 0:
  * W^l ~ N(0, 1) · sqrt(2 / in_l) (He) when layer l is followed by relu or leakyRelu,
- * W^l ~ N(0, 1) · sqrt(1 / in_l) (Xavier/LeCun) otherwise, the softmax output layer included; b^l = 0.
+ * W^l ~ N(0, 1) · sqrt(1 / in_l) (Xavier/LeCun) otherwise, the softmax output layer included;
+ * b^l = 0 by default (no draws), else b^l ~ N(0, biasStd²).
  */
-export function initParams(sizes: readonly number[], act: readonly Activation[], seed: number, W: FloatArray[], b: FloatArray[]): void {
+export function initParams(sizes: readonly number[], act: readonly Activation[], seed: number, W: FloatArray[], b: FloatArray[], biasStd = 0): void {
   const rng = new Random(seed);
   const n = sizes.length - 1;
   for (let l = 1; l <= n; l++) {
@@ -31,8 +34,27 @@ export function initParams(sizes: readonly number[], act: readonly Activation[],
     const std = Math.sqrt(gain / sizes[l - 1]);
     const Wl = W[l];
     for (let i = 0; i < Wl.length; i++) Wl[i] = std * rng.normal();
-    b[l].fill(0);
+    const bl = b[l];
+    if (biasStd === 0) bl.fill(0);
+    else for (let j = 0; j < bl.length; j++) bl[j] = biasStd * rng.normal();
   }
+}
+
+/**
+ * initParams as nested arrays (W[l−1] is W^l as rows, b[l−1] is b^l), drawn in float64: the parameters a ManualMLP
+ * of these sizes and activations would start from with this seed (biasStd 0), for handing to other engines.
+ */
+export function initialParams(
+  sizes: readonly number[],
+  activation: ActivationName | readonly ActivationName[],
+  seed: number,
+  options: { biasStd?: number } = {},
+): MLPParamsCopy {
+  const where = 'initialParams';
+  const checked = checkSizes(where, sizes);
+  const { W, b } = allocateParams(checked, 'float64');
+  initParams(checked, resolveActivations(where, activation, checked.length - 1), seed, W, b, options.biasStd ?? 0);
+  return readParams(checked, W, b);
 }
 
 function valueError(where: string, path: string, l: number, v: unknown, dtype: DType): Error | null {

@@ -1,5 +1,4 @@
 import { platform } from '#platform';
-import { activeRecycler } from './recycler.ts';
 
 /** The two element types tapegrad computes in. float32 is the default, as in PyTorch. */
 export type DType = 'float32' | 'float64';
@@ -9,10 +8,33 @@ export type FloatArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** A zero-filled buffer of `n` elements of `dtype` (recycled when a BufferRecycler is active: see recycler.ts). */
+/**
+ * Where allocate() and allocateUninitialized() take their buffers while one is set: a pool that hands out a buffer
+ * of `n` elements of `dtype` (zero-filled when `zeroed`), made with `make` when it has none to reuse, or null for the
+ * caller to allocate as usual. The kernels only ask it; whoever sets it vouches that what it hands out is not
+ * used after the pool takes it back.
+ */
+export interface BufferPool {
+  take(dtype: DType, n: number, zeroed: boolean, make: (dtype: DType, n: number) => FloatArray): FloatArray | null;
+}
+
+let pool: BufferPool | null = null;
+
+/** Makes `p` (or null: none) the pool allocations take from; returns the one it replaces. */
+export function setBufferPool(p: BufferPool | null): BufferPool | null {
+  const previous = pool;
+  pool = p;
+  return previous;
+}
+
+/** The pool allocations take from now, or null. */
+export function bufferPool(): BufferPool | null {
+  return pool;
+}
+
+/** A zero-filled buffer of `n` elements of `dtype` (from the buffer pool, when one is set). */
 export function allocate(dtype: DType, n: number): FloatArray {
-  const r = activeRecycler();
-  return (r === null ? null : r.take(dtype, n, true, zeroed)) ?? zeroed(dtype, n);
+  return (pool === null ? null : pool.take(dtype, n, true, zeroed)) ?? zeroed(dtype, n);
 }
 
 function zeroed(dtype: DType, n: number): FloatArray {
@@ -29,8 +51,7 @@ const UNINITIALIZED_MIN_BYTES = 4096;
  * gives an ArrayBuffer of its own without the fill; the typed array spans all of it.
  */
 export function allocateUninitialized(dtype: DType, n: number): FloatArray {
-  const r = activeRecycler();
-  return (r === null ? null : r.take(dtype, n, false, uninitialized)) ?? uninitialized(dtype, n);
+  return (pool === null ? null : pool.take(dtype, n, false, uninitialized)) ?? uninitialized(dtype, n);
 }
 
 function uninitialized(dtype: DType, n: number): FloatArray {

@@ -1,5 +1,5 @@
 import type { BinaryKernel, DType, FloatArray, UnaryKernel } from '../kernels/index.ts';
-import { allocate, allocateUninitialized, broadcastShapes, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
+import { allocateUninitialized, broadcastShapes, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
 import { Tensor } from '../tensor.ts';
 import type { TensorLike } from '../tensor.ts';
 

@@ -4,6 +4,7 @@
 
 import type { FloatArray } from '../kernels/index.ts';
 import { allocate, shapeStr } from '../kernels/index.ts';
+import { nodeOf } from '../tape/marks.ts';
 import { Tensor } from '../tensor.ts';
 
 /** One group of parameters with its own options (as in PyTorch: `[{ params, lr }, …]`). */
@@ -34,7 +35,7 @@ export abstract class Optimizer<O extends object> {
         const where = `parameter ${i}${groups.length > 1 ? ` of group ${gi}` : ''}`;
         if (!(p instanceof Tensor)) throw new Error(`${name}: ${where} is not a Tensor (got ${p === null ? 'null' : typeof p})`);
         if (!p.isLeaf) {
-          throw new Error(`${name}: ${where} (${shapeStr(p.shape)}) was computed by ${p.node!.op}; an optimizer can only update leaf tensors`);
+          throw new Error(`${name}: ${where} (${shapeStr(p.shape)}) was computed by ${nodeOf(p)!.op}; an optimizer can only update leaf tensors`);
         }
         if (seen.has(p)) throw new Error(`${name}: ${where} (${shapeStr(p.shape)}) appears more than once; pass each parameter once`);
         seen.add(p);

@@ -1,7 +1,7 @@
 import type { Tensor as TensorType } from '@tapegrad/autograd';
 import { crossEntropy, linear, nn, Tensor, tensor } from '@tapegrad/autograd';
 import type { ActivationName, DType, FusedActivation } from '@tapegrad/autograd/kernels';
-import { axpy, isFusedActivation } from '@tapegrad/autograd/kernels';
+import { axpy, isFusedActivation, shapeStr } from '@tapegrad/autograd/kernels';
 import type { Batch } from '../datasets/dataset.ts';
 import type { Engine, FlatParams, LayerSymbols, NetworkSpec, Params, Symbols } from '../engine.ts';
 import { batchX, hiddenActivations } from '../engine.ts';
@@ -45,7 +45,7 @@ export class AutogradEngine implements Engine {
     this.b = params.b.map((b) => tensor(b as number[], { dtype: this.dtype, requiresGrad: true }));
     this.W.forEach((w, i) => {
       if (w.shape[0] !== this.sizes[i] || w.shape[1] !== this.sizes[i + 1]) {
-        throw new Error(`autograd engine: W^${i + 1} is [${w.shape.join(', ')}]; expected [${this.sizes[i]}, ${this.sizes[i + 1]}]`);
+        throw new Error(`autograd engine: W^${i + 1} is ${shapeStr(w.shape)}; expected ${shapeStr([this.sizes[i], this.sizes[i + 1]])}`);
       }
     });
     this.lastLoss = null;

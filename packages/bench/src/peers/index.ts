@@ -5,6 +5,7 @@ import type { Batch } from '../datasets/dataset.ts';
 import type { NetworkSpec, Params, Symbols } from '../engine.ts';
 import type { SpeedPlan } from '../speed.ts';
 import { runBenchmark, warmUp } from '../speed.ts';
+import { median } from '../median.ts';
 import type { Peer } from './peer.ts';
 
 export type { Peer, PeerGradients, PeerSession } from './peer.ts';
@@ -63,12 +64,6 @@ export interface PeerRunContext {
   readonly enginesPassed: boolean;
   /** Benchmark settings of the workload (the peers time their training step only). */
   readonly plan: SpeedPlan | null;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Checks each peer's gradients against the reference engine, then times its training step. Never throws. */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, allocateUninitialized } from './dtype.ts';
-import { activeRecycler, BufferRecycler, RECYCLE_MIN_BYTES, RECYCLER_MAX_BYTES, setActiveRecycler } from './recycler.ts';
+import { allocate, allocateUninitialized, bufferPool, setBufferPool } from '../kernels/dtype.ts';
+import { BufferRecycler, RECYCLE_MIN_BYTES, RECYCLER_MAX_BYTES } from './recycler.ts';
 
 /** Runs fn with r active, restoring what was active before. */
 function within<T>(r: BufferRecycler, fn: () => T): T {
-  const outer = setActiveRecycler(r);
+  const outer = setBufferPool(r);
   try {
     return fn();
   } finally {
-    setActiveRecycler(outer);
+    setBufferPool(outer);
   }
 }
 
@@ -73,9 +73,9 @@ describe('BufferRecycler', () => {
 
   it('is used only while active', () => {
     const r = new BufferRecycler();
-    expect(activeRecycler()).toBe(null);
+    expect(bufferPool()).toBe(null);
     const a = within(r, () => allocateUninitialized('float32', 4096));
-    expect(activeRecycler()).toBe(null);
+    expect(bufferPool()).toBe(null);
     r.reclaim();
     expect(allocateUninitialized('float32', 4096)).not.toBe(a); // not active: a fresh buffer
     expect(r.heldBytes).toBe(4096 * 4);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from './index.ts';
-import { RECYCLE_MIN_BYTES } from './kernels/recycler.ts';
+import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from '../index.ts';
+import { RECYCLE_MIN_BYTES } from '../internal.ts';
 
-// backward() runs its rules with the tape's buffer recycler (tape.ts): what they allocate is reused by the next
+// backward() runs its rules with the tape's buffer recycler (tape/recycler.ts): what they allocate is reused by the next
 // backward(). These tests hold it to its promise: nothing a user can see ever shares a recycled buffer.
 
 /** A 2-layer relu network whose backward buffers are pooled (all but b2's gradient, 5 elements, are over 64 bytes). */

@@ -1,12 +1,13 @@
 // Buffer recycling for scopes whose every buffer is known to be dead at the end: the tape runs the backward rules of
-// a `backward()` pass inside one (see tape.ts for why nothing it allocates there can outlive the pass). While a
-// recycler is active, allocate() and allocateUninitialized() take buffers over 64 bytes from it; reclaim() then
+// a `backward()` pass inside one (see `recycler` below for why nothing it allocates there can outlive the pass).
+// While a recycler is the kernels' buffer pool (setBufferPool), allocate() and allocateUninitialized() take buffers
+// over 64 bytes from it; reclaim() then
 // puts every buffer handed out since the last reclaim back on the free lists, keyed by dtype and length, except those
 // given away with release() (the parameters' gradients, which become `.grad`). A training loop repeats the same
 // shapes every step, so from the second step on its backward pass allocates only those: no other fresh memory to
 // fault in, no garbage for the collector. Like PyTorch's caching allocator it keeps what it holds (up to
 // RECYCLER_MAX_BYTES) rather than giving it back to the system.
-import type { DType, FloatArray } from './dtype.ts';
+import type { BufferPool, DType, FloatArray } from '../kernels/dtype.ts';
 
 /**
  * Buffers smaller than this are not pooled. V8 keeps a typed array of up to 64 bytes inside its heap, where making
@@ -17,7 +18,7 @@ export const RECYCLE_MIN_BYTES = 65;
 /** The most bytes a recycler keeps on its free lists; buffers reclaimed beyond that are left to the collector. */
 export const RECYCLER_MAX_BYTES = 512 * 2 ** 20;
 
-export class BufferRecycler {
+export class BufferRecycler implements BufferPool {
   private readonly free = new Map<number, FloatArray[]>();
   private readonly lent: FloatArray[] = [];
   private freeBytes = 0;
@@ -90,16 +91,23 @@ function keyOf(dtype: DType, n: number): number {
   return dtype === 'float64' ? -n : n;
 }
 
-let active: BufferRecycler | null = null;
+/**
+ * The buffers of backward()'s rules. Why none of them can outlive the walk that allocated them, except those
+ * accumulateGrad takes: the rules run with recording off (no node keeps a tensor); the gradients they return live
+ * only in pendingGrad, which the walk clears, and reach a `.grad` through accumulateGrad, which either copies them
+ * or takes the buffer out of the recycler for good (release), once; the library's rules keep nothing they are
+ * given or make (a walk through a user-defined op, whose rule might, does not recycle), and no rule writes into a
+ * gradient it is given; and the seed comes from outside the walk. So at its end every buffer the recycler still
+ * counts as lent is dead, and the next backward() reuses them.
+ */
+export const recycler = new BufferRecycler();
 
-/** The recycler allocations take from now, or null. */
-export function activeRecycler(): BufferRecycler | null {
-  return active;
+/** What the tape's recycler has reused and made, and holds: for tests and benchmarks. */
+export function recyclerStats(): { reused: number; made: number; heldBytes: number } {
+  return { ...recycler.stats, heldBytes: recycler.heldBytes };
 }
 
-/** Makes `r` (or null: none) the recycler that allocations take from; returns the one it replaces. */
-export function setActiveRecycler(r: BufferRecycler | null): BufferRecycler | null {
-  const previous = active;
-  active = r;
-  return previous;
+/** Lets go of the buffers backward() keeps for its next pass (like torch.cuda.empty_cache), e.g. between models. */
+export function emptyCache(): void {
+  recycler.empty();
 }
