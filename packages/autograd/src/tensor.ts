@@ -6,6 +6,7 @@ import { allocate, dtypeOf, shapeStr, sizeOf } from './kernels/index.ts';
 import type { BackwardOptions, Node } from './tape.ts';
 import { backward } from './tape.ts';
 import * as ops from './ops/index.ts';
+import type { NestedNumbers } from './creation.ts';
 
 /** A nested list of numbers, as `toArray()` returns it. */
 export type NestedArray = number | NestedArray[];
@@ -192,6 +193,41 @@ export class Tensor {
   /** A copy in `dtype` (differentiable; the gradient is cast back). */
   to(dtype: DType): Tensor {
     return ops.cast(this, dtype);
+  }
+
+  // Indexing, joining, element-wise and comparison ops (as in PyTorch; `x[i]` is `x.at(i)`: see ops/select.ts)
+  /** Row `index` (negative counts from the end), like PyTorch's `x[i]`, which JavaScript cannot spell for a tensor. */
+  at(index: number): Tensor {
+    return ops.at(this, index);
+  }
+  select(axis: number, index: number): Tensor {
+    return ops.select(this, axis, index);
+  }
+  narrow(axis: number, start: number, length: number): Tensor {
+    return ops.narrow(this, axis, start, length);
+  }
+  /** `x[start:end:step]` along `axis`, with Python's rules (see ops/narrow.ts). */
+  slice(axis: number, start?: number | null, end?: number | null, step?: number): Tensor {
+    return ops.slice(this, axis, start, end, step);
+  }
+  indexSelect(axis: number, index: ArrayLike<number> | Tensor): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
+  gather(axis: number, index: Tensor | NestedNumbers): Tensor {
+    return ops.gather(this, axis, index);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  squeeze(axis?: number | readonly number[] | null): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  flatten(startAxis?: number, endAxis?: number): Tensor {
+    return ops.flatten(this, startAxis, endAxis);
+  }
+  /** PyTorch's `x.view(-1, 4)` (or `x.view([-1, 4])`): reshape, one size may be −1. A copy: tapegrad has no views. */
+  view(...shape: number[] | [Shape]): Tensor {
+    return ops.reshape(this, Array.isArray(shape[0]) ? shape[0] : (shape as number[]));
   }
 }
 

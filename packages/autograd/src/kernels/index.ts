@@ -78,3 +78,4 @@ export {
   softmaxRows,
 } from './softmax.ts';
 export { Random } from './random.ts';
+export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
