@@ -98,3 +98,4 @@ export {
   where,
 } from './compare.ts';
 export { elu, erf, erfScalar, expm1, GELU_TANH_BETA, GELU_TANH_KAPPA, gelu, geluTanh, log1p, softplus, square } from './special.ts';
+export { logSumExpAxes, minAxes, positionsAlongAxis, reductionIndex, varianceAxes } from './statistics.ts';

@@ -53,3 +53,7 @@ export type { GeluApproximation } from './gelu.ts';
 export { gelu } from './gelu.ts';
 export { softplus } from './softplus.ts';
 export { elu } from './elu.ts';
+export { min } from './min.ts';
+export { argmax, argmin } from './argmax.ts';
+export { logsumexp } from './logsumexp.ts';
+export { std, variance } from './variance.ts';
