@@ -229,6 +229,74 @@ export class Tensor {
   view(...shape: number[] | [Shape]): Tensor {
     return ops.reshape(this, Array.isArray(shape[0]) ? shape[0] : (shape as number[]));
   }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  expm1(): Tensor {
+    return ops.expm1(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  sign(): Tensor {
+    return ops.sign(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  /** This where `cond` is non-zero, `other` elsewhere: PyTorch's `x.where(cond, other)`, i.e. where(cond, x, other). */
+  where(cond: Tensor, other: TensorLike): Tensor {
+    return ops.where(cond, this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ops.gt(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ops.lt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ops.ge(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ops.le(this, other);
+  }
+  eq(other: TensorLike): Tensor {
+    return ops.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ops.ne(this, other);
+  }
+  min(axis?: number | readonly number[] | null, keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
+  argmax(axis?: number | null, keepDims = false): Tensor {
+    return ops.argmax(this, axis, keepDims);
+  }
+  argmin(axis?: number | null, keepDims = false): Tensor {
+    return ops.argmin(this, axis, keepDims);
+  }
+  logsumexp(axis?: number | readonly number[] | null, keepDims = false): Tensor {
+    return ops.logsumexp(this, axis, keepDims);
+  }
+  /** Variance (correction 1, unbiased, by default, as torch.var); the function is `variance`. */
+  var(axis?: number | readonly number[] | null, keepDims = false, correction = 1): Tensor {
+    return ops.variance(this, axis, keepDims, correction);
+  }
+  std(axis?: number | readonly number[] | null, keepDims = false, correction = 1): Tensor {
+    return ops.std(this, axis, keepDims, correction);
+  }
 }
 
 /**
