@@ -145,6 +145,12 @@ describe('unsqueeze, squeeze, flatten', () => {
     checkGrads((a) => squeeze(a), [[2, 1, 3]]);
     checkGrads((a) => flatten(a, 0, 1), [[2, 3, 2]]);
   });
+  it('second derivatives', () => {
+    expectGradgrad((a) => unsqueeze(a, 1), [[2, 3]]);
+    expectGradgrad((a) => squeeze(a, 0), [[1, 3]]);
+    expectGradgrad((a) => flatten(a), [[2, 3, 2]]);
+    expectGradgrad((a) => a.view(-1, 2), [[2, 3]]);
+  });
   it('check their axes', () => {
     expect(() => squeeze(x, 1)).toThrow('squeeze: axis 1 has length 4 (shape [3, 4]); only axes of length 1 can be removed');
     expect(() => unsqueeze(x, 3)).toThrow('unsqueeze: axis 3 is out of range for a tensor of rank 3 (expected -3 … 2)');
