@@ -3,6 +3,7 @@ import type { OpResult } from '../tape.ts';
 import { defineOp } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 import { reshape } from './reshape.ts';
+import { newAxis } from './squeeze.ts';
 import { take } from './take.ts';
 
 function checkList(op: string, tensors: unknown): readonly Tensor[] {
@@ -11,6 +12,9 @@ function checkList(op: string, tensors: unknown): readonly Tensor[] {
   }
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`${op}: element ${i} of the list is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+    if (t.dtype !== tensors[0].dtype) {
+      throw new Error(`${op}: tensor ${i} is ${t.dtype} but tensor 0 is ${tensors[0].dtype}; expected one dtype (convert with .to('${tensors[0].dtype}'))`);
+    }
   });
   return tensors;
 }
@@ -72,7 +76,7 @@ export function stack(tensors: readonly Tensor[], axis: number = 0): Tensor {
       throw new Error(`stack: tensor ${i} has shape ${k.shapeStr(t.shape)} but tensor 0 has shape ${k.shapeStr(shape)}; expected the same shape`);
     }
   });
-  const ax = k.normalizeAxis('stack', axis, shape.length + 1);
+  const ax = newAxis('stack', axis, shape);
   const expanded = shape.slice();
   expanded.splice(ax, 0, 1);
   return cat(

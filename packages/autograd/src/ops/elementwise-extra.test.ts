@@ -135,6 +135,7 @@ describe('maximum, minimum, where', () => {
     expect(where(tensor([1, 0], { dtype: 'float64' }), tensor([1, 1]), -1).toArray()).toEqual([1, -1]); // the mask's dtype does not matter
     expect(() => where(zeros([3]), zeros([2]), 0)).toThrow('where: shapes [3] and [2] cannot be broadcast together');
     expect(() => where([1, 0] as never, 1, 0)).toThrow('where: the condition must be a Tensor');
+    expect(() => where(tensor([1]), 'x' as never, 0)).toThrow('where: expected a Tensor or a number for a, got string');
   });
 });
 

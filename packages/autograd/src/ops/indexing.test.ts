@@ -124,7 +124,8 @@ describe('cat and stack', () => {
     expect(() => cat([zeros([2]), 3 as never])).toThrow('cat: element 1 of the list is not a Tensor (got number)');
     expect(() => cat([tensor(1)])).toThrow('cat: cannot join scalars (shape [])');
     expect(() => stack([zeros([2]), zeros([3])])).toThrow('stack: tensor 1 has shape [3] but tensor 0 has shape [2]; expected the same shape');
-    expect(() => stack([zeros([2])], 2)).toThrow('stack: axis 2 is out of range for a tensor of rank 2');
+    expect(() => stack([zeros([2])], 2)).toThrow('stack: axis 2 is out of range for a new axis of a tensor of shape [2] (expected -2 … 1)');
+    expect(() => cat([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow("cat: tensor 1 is float64 but tensor 0 is float32; expected one dtype (convert with .to('float32'))");
   });
 });
 
@@ -153,7 +154,7 @@ describe('unsqueeze, squeeze, flatten', () => {
   });
   it('check their axes', () => {
     expect(() => squeeze(x, 1)).toThrow('squeeze: axis 1 has length 4 (shape [3, 4]); only axes of length 1 can be removed');
-    expect(() => unsqueeze(x, 3)).toThrow('unsqueeze: axis 3 is out of range for a tensor of rank 3 (expected -3 … 2)');
+    expect(() => unsqueeze(x, 3)).toThrow('unsqueeze: axis 3 is out of range for a new axis of a tensor of shape [3, 4] (expected -3 … 2)');
     expect(() => flatten(x, 1, 0)).toThrow('flatten: startAxis 1 comes after endAxis 0 (shape [3, 4])');
   });
 });

@@ -6,10 +6,19 @@ import { reshape } from './reshape.ts';
 // Shape-only changes: each is a reshape to a shape computed here (so the gradient is reshaped back), with its own
 // checks and messages. Like reshape they copy the data (tapegrad has no views).
 
+/** Where a new axis goes among the axes of `shape` (0 … rank, or −rank−1 … −1 counting from the end). */
+export function newAxis(op: string, axis: number, shape: k.Shape): number {
+  const rank = shape.length;
+  if (!Number.isInteger(axis) || axis < -rank - 1 || axis > rank) {
+    throw new Error(`${op}: axis ${axis} is out of range for a new axis of a tensor of shape ${k.shapeStr(shape)} (expected ${-rank - 1} … ${rank})`);
+  }
+  return axis < 0 ? axis + rank + 1 : axis;
+}
+
 /** `a` with a new axis of length 1 inserted at `axis` (−1 appends it), as `torch.unsqueeze`. */
 export function unsqueeze(a: Tensor, axis: number): Tensor {
   checkTensor('unsqueeze', a);
-  const ax = k.normalizeAxis('unsqueeze', axis, a.ndim + 1);
+  const ax = newAxis('unsqueeze', axis, a.shape);
   const shape = a.shape.slice();
   shape.splice(ax, 0, 1);
   return reshape(a, shape);

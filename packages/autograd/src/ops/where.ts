@@ -19,6 +19,7 @@ export interface Mask {
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new Error(`where: the condition must be a Tensor (a mask from gt, lt, eq, …), got ${typeof cond}`);
+  if (!(a instanceof Tensor) && typeof a !== 'number') throw new Error(`where: expected a Tensor or a number for a, got ${typeof a}`);
   const first = a instanceof Tensor || b instanceof Tensor ? a : scalar(a, cond.dtype);
   return whereMask({ data: cond.data, shape: cond.shape }, first, b);
 }
