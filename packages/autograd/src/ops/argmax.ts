@@ -7,14 +7,15 @@ import { reduction } from './sum.ts';
 // to 2²⁴ in float32: `logits.argmax(1).eq(labels)` compares predictions with labels.
 
 function argExtremum(op: 'argmax' | 'argmin', a: Tensor, axis: number | null | undefined, keepDims: boolean): Tensor {
+  const extremum = op === 'argmax' ? 'maximum' : 'minimum';
   if (axis !== undefined && axis !== null && typeof axis !== 'number') {
     throw new Error(`${op}: axis must be one axis (a number) or null for all, got ${JSON.stringify(axis)}`);
   }
   const { axes, shape } = reduction(op, a, axis, keepDims);
   const size = k.sizeOf(shape);
-  if (a.size === 0) throw new Error(`${op}: the tensor ${k.shapeStr(a.shape)} is empty; there is no ${op === 'argmax' ? 'maximum' : 'minimum'}`);
+  if (a.size === 0) throw new Error(`${op}: the tensor ${k.shapeStr(a.shape)} is empty; there is no ${extremum}`);
   if (size > 0 && axes.some((ax) => a.shape[ax] === 0)) {
-    throw new Error(`${op}: cannot take the ${op === 'argmax' ? 'maximum' : 'minimum'} over an empty axis (shape ${k.shapeStr(a.shape)}, axis ${axes[0]})`);
+    throw new Error(`${op}: cannot take the ${extremum} over an empty axis (shape ${k.shapeStr(a.shape)}, axis ${axes[0]})`);
   }
   const flat = new Int32Array(size);
   const scratch = k.allocate(a.dtype, size);

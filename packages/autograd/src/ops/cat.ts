@@ -13,7 +13,8 @@ function checkList(op: string, tensors: unknown): readonly Tensor[] {
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`${op}: element ${i} of the list is not a Tensor (got ${t === null ? 'null' : typeof t})`);
     if (t.dtype !== tensors[0].dtype) {
-      throw new Error(`${op}: tensor ${i} is ${t.dtype} but tensor 0 is ${tensors[0].dtype}; expected one dtype (convert with .to('${tensors[0].dtype}'))`);
+      const dtype = tensors[0].dtype;
+      throw new Error(`${op}: tensor ${i} is ${t.dtype} but tensor 0 is ${dtype}; expected one dtype (convert with .to('${dtype}'))`);
     }
   });
   return tensors;

@@ -10,7 +10,8 @@ import { sumToShape } from './sum-to-shape.ts';
 
 /** The (constant) share of the gradient that goes to `first`: see kernels greaterShare. */
 function share(first: Tensor, second: Tensor, shape: Shape): Tensor {
-  return new Tensor(k.greaterShare(first.data, first.shape, second.data, second.shape, k.allocateUninitialized(first.dtype, k.sizeOf(shape)), shape), shape);
+  const out = k.allocateUninitialized(first.dtype, k.sizeOf(shape));
+  return new Tensor(k.greaterShare(first.data, first.shape, second.data, second.shape, out, shape), shape);
 }
 
 /** [∂L/∂x, ∂L/∂y]: g times each side's share, summed back over the axes it was broadcast on. */

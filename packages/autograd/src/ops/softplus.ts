@@ -13,7 +13,9 @@ import { whereMask } from './where.ts';
  */
 export const softplus = defineOp('softplus', (a: Tensor, beta: number = 1, threshold: number = 20): OpResult => {
   checkTensor('softplus', a);
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0) throw new Error(`softplus: beta must be a finite non-zero number, got ${String(beta)}`);
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0) {
+    throw new Error(`softplus: beta must be a finite non-zero number, got ${String(beta)}`);
+  }
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new Error(`softplus: threshold must be a number, got ${String(threshold)}`);
   return {
     data: k.softplus(a.data, beta, threshold, k.allocateUninitialized(a.dtype, a.size)),

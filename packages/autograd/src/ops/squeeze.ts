@@ -10,7 +10,9 @@ import { reshape } from './reshape.ts';
 export function newAxis(op: string, axis: number, shape: k.Shape): number {
   const rank = shape.length;
   if (!Number.isInteger(axis) || axis < -rank - 1 || axis > rank) {
-    throw new Error(`${op}: axis ${axis} is out of range for a new axis of a tensor of shape ${k.shapeStr(shape)} (expected ${-rank - 1} … ${rank})`);
+    throw new Error(
+      `${op}: axis ${axis} is out of range for a new axis of a tensor of shape ${k.shapeStr(shape)} (expected ${-rank - 1} … ${rank})`,
+    );
   }
   return axis < 0 ? axis + rank + 1 : axis;
 }

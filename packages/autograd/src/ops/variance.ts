@@ -19,7 +19,8 @@ function spread(op: string, a: Tensor, axis: number | readonly number[] | null |
   if (n - correction <= 0 && k.sizeOf(r.shape) > 0) {
     throw new Error(
       `${op}: ${n} element${n === 1 ? '' : 's'} per slice (shape ${k.shapeStr(a.shape)}, axes [${r.axes.join(', ')}]) with correction ` +
-        `${correction} leave${n === 1 ? 's' : ''} no degrees of freedom (n − correction = ${n - correction}); pass correction 0 for the population variance`,
+        `${correction} leave${n === 1 ? 's' : ''} no degrees of freedom (n − correction = ${n - correction}); ` +
+        'pass correction 0 for the population variance',
     );
   }
   return { ...r, divisor: n - correction };
@@ -51,15 +52,18 @@ export const variance = defineOp(
 );
 
 /** Standard deviation: √variance, as `torch.std` (correction 1 by default; see variance). */
-export const std = defineOp('std', (a: Tensor, axis?: number | readonly number[] | null, keepDims: boolean = false, correction: number = 1): OpResult => {
-  const { axes, kept, shape, divisor } = spread('std', a, axis, keepDims, correction);
-  const data = k.varianceAxes(a.data, a.shape, axes, correction, k.allocateUninitialized(a.dtype, k.sizeOf(shape)));
-  return {
-    data: k.sqrt(data, data),
-    shape,
-    // ∂L/∂a = g/(2·out) · 2(a − ā)/(n − correction) = g · (a − ā)/((n − correction)·out)
-    backward(g, out) {
-      return [mul(unreduce(div(g, out), kept, a.shape), deviation(a, axes, 1 / divisor))];
-    },
-  };
-});
+export const std = defineOp(
+  'std',
+  (a: Tensor, axis?: number | readonly number[] | null, keepDims: boolean = false, correction: number = 1): OpResult => {
+    const { axes, kept, shape, divisor } = spread('std', a, axis, keepDims, correction);
+    const data = k.varianceAxes(a.data, a.shape, axes, correction, k.allocateUninitialized(a.dtype, k.sizeOf(shape)));
+    return {
+      data: k.sqrt(data, data),
+      shape,
+      // ∂L/∂a = g/(2·out) · 2(a − ā)/(n − correction) = g · (a − ā)/((n − correction)·out)
+      backward(g, out) {
+        return [mul(unreduce(div(g, out), kept, a.shape), deviation(a, axes, 1 / divisor))];
+      },
+    };
+  },
+);

@@ -33,7 +33,11 @@ export const whereMask = defineOp('where', (cond: Mask, a: TensorLike, b: Tensor
     shape,
     // ∂L/∂a = g where cond, 0 elsewhere; ∂L/∂b = g where not cond; each summed back over the axes it was broadcast on
     backward(g) {
-      return [null, x.requiresGrad ? sumToShape(whereMask(cond, g, 0), x.shape) : null, y.requiresGrad ? sumToShape(whereMask(cond, 0, g), y.shape) : null];
+      return [
+        null,
+        x.requiresGrad ? sumToShape(whereMask(cond, g, 0), x.shape) : null,
+        y.requiresGrad ? sumToShape(whereMask(cond, 0, g), y.shape) : null,
+      ];
     },
   };
 });
