@@ -8,6 +8,7 @@ import { mlpReferenceCases, opReferenceCases } from '../../../fixtures/reference
 import { tensor } from './creation.ts';
 import type { DType } from './kernels/index.ts';
 import * as ops from './ops/index.ts';
+import { expectClose } from './testing/expect-close.ts';
 import type { Tensor } from './tensor.ts';
 
 type Flat = FlatTensor;
@@ -17,17 +18,6 @@ type MlpCase = MlpReferenceCase;
 
 const opsFixture = { ops: opReferenceCases() };
 const mlpFixture = { cases: mlpReferenceCases() };
-
-/** Throws (naming `what` and the index) unless |got − want| ≤ tol·max(1, |want|) everywhere. */
-function expectClose(got: Tensor, want: Flat | { shape: number[]; data: number[] }, tol: number, what: string): void {
-  expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  for (let i = 0; i < want.data.length; i++) {
-    const err = Math.abs(got.data[i] - want.data[i]);
-    if (!(err <= tol * Math.max(1, Math.abs(want.data[i])))) {
-      throw new Error(`${what}: at flat index ${i} got ${got.data[i]}, PyTorch ${want.data[i]} (|diff| ${err.toExponential(2)} > ${tol})`);
-    }
-  }
-}
 
 const flat = (m: number[] | Matrix): Flat =>
   Array.isArray(m[0]) ? { shape: [m.length, (m as Matrix)[0].length], data: (m as Matrix).flat() } : { shape: [m.length], data: m as number[] };

@@ -7,6 +7,7 @@ import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
 import * as ops from './ops/index.ts';
+import type { NestedNumbers } from './creation.ts';
 
 /** A nested list of numbers, as `toArray()` returns it. */
 export type NestedArray = number | NestedArray[];
@@ -194,6 +195,109 @@ export class Tensor {
   /** A copy in `dtype` (differentiable; the gradient is cast back). */
   to(dtype: DType): Tensor {
     return ops.cast(this, dtype);
+  }
+
+  // Indexing, joining, element-wise and comparison ops (as in PyTorch; `x[i]` is `x.at(i)`: see ops/select.ts)
+  /** Row `index` (negative counts from the end), like PyTorch's `x[i]`, which JavaScript cannot spell for a tensor. */
+  at(index: number): Tensor {
+    return ops.at(this, index);
+  }
+  select(axis: number, index: number): Tensor {
+    return ops.select(this, axis, index);
+  }
+  narrow(axis: number, start: number, length: number): Tensor {
+    return ops.narrow(this, axis, start, length);
+  }
+  /** `x[start:end:step]` along `axis`, with Python's rules (see ops/narrow.ts). */
+  slice(axis: number, start?: number | null, end?: number | null, step?: number): Tensor {
+    return ops.slice(this, axis, start, end, step);
+  }
+  indexSelect(axis: number, index: ArrayLike<number> | Tensor): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
+  gather(axis: number, index: Tensor | NestedNumbers): Tensor {
+    return ops.gather(this, axis, index);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  squeeze(axis?: number | readonly number[] | null): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  flatten(startAxis?: number, endAxis?: number): Tensor {
+    return ops.flatten(this, startAxis, endAxis);
+  }
+  /** PyTorch's `x.view(-1, 4)` (or `x.view([-1, 4])`): reshape, one size may be −1. A copy: tapegrad has no views. */
+  view(...shape: number[] | [Shape]): Tensor {
+    return ops.reshape(this, Array.isArray(shape[0]) ? shape[0] : (shape as number[]));
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  expm1(): Tensor {
+    return ops.expm1(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  sign(): Tensor {
+    return ops.sign(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  /** This where `cond` is non-zero, `other` elsewhere: PyTorch's `x.where(cond, other)`, i.e. where(cond, x, other). */
+  where(cond: Tensor, other: TensorLike): Tensor {
+    return ops.where(cond, this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ops.gt(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ops.lt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ops.ge(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ops.le(this, other);
+  }
+  eq(other: TensorLike): Tensor {
+    return ops.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ops.ne(this, other);
+  }
+  min(axis?: number | readonly number[] | null, keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
+  argmax(axis?: number | null, keepDims = false): Tensor {
+    return ops.argmax(this, axis, keepDims);
+  }
+  argmin(axis?: number | null, keepDims = false): Tensor {
+    return ops.argmin(this, axis, keepDims);
+  }
+  logsumexp(axis?: number | readonly number[] | null, keepDims = false): Tensor {
+    return ops.logsumexp(this, axis, keepDims);
+  }
+  /** Variance (correction 1, unbiased, by default, as torch.var); the function is `variance`. */
+  var(axis?: number | readonly number[] | null, keepDims = false, correction = 1): Tensor {
+    return ops.variance(this, axis, keepDims, correction);
+  }
+  std(axis?: number | readonly number[] | null, keepDims = false, correction = 1): Tensor {
+    return ops.std(this, axis, keepDims, correction);
   }
 }
 

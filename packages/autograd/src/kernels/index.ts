@@ -68,3 +68,24 @@ export {
   softmaxRows,
 } from './softmax.ts';
 export { Random } from './random.ts';
+export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
+export {
+  aboveMask,
+  abs,
+  broadcastIndex,
+  clamp,
+  equal,
+  greater,
+  greaterEqual,
+  greaterShare,
+  insideMask,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
+  notEqual,
+  sign,
+  where,
+} from './compare.ts';
+export { elu, erf, erfScalar, expm1, GELU_TANH_BETA, GELU_TANH_KAPPA, gelu, geluTanh, log1p, softplus, square } from './special.ts';
+export { logSumExpAxes, minAxes, positionsAlongAxis, reductionIndex, varianceAxes } from './statistics.ts';
