@@ -103,6 +103,8 @@ describe('BatchNorm1d', () => {
     checkGrads((x, w, b) => withParams(new nn.BatchNorm1d(3, { dtype: x.dtype }), { weight: w, bias: b }).call(x), [[4, 3], [3], [3]]);
     checkGrads((x, w, b) => withParams(new nn.BatchNorm1d(2, { dtype: x.dtype }), { weight: w, bias: b }).call(x), [[3, 2, 4], [2], [2]]);
     checkGrads((x) => new nn.BatchNorm1d(3, { dtype: x.dtype }).eval().call(x), [[4, 3]]);
+    const x = randn([5, 2], { dtype: 'float64', rng: new Random(8), requiresGrad: true });
+    expect(gradgradcheck((v) => new nn.BatchNorm1d(2, { dtype: 'float64' }).call(v), [x]).ok).toBe(true);
   });
 
   it('names the layer and the shapes on bad input', () => {
