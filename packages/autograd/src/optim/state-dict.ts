@@ -32,10 +32,10 @@ type State = Map<Tensor, Record<string, FloatArray | number>>;
 /** The optimizer's groups and state as a JSON-ready object (copies). */
 export function saveOptimizer(name: string, groups: Groups, state: State): OptimizerStateDict {
   const out: OptimizerStateDict = { format: 'tapegrad.optimizer', version: 1, optimizer: name, paramGroups: [], state: {} };
-  let index = 0;
+  let first = 0; // the position of the group's first parameter
   for (const group of groups) {
     const { params, ...options } = group;
-    out.paramGroups.push({ options: structuredClone(options) as Record<string, unknown>, params: params.map(() => index++) });
+    out.paramGroups.push({ options: structuredClone(options) as Record<string, unknown>, params: params.map((_, i) => first + i) });
     for (const [i, p] of params.entries()) {
       const s = state.get(p);
       if (s === undefined) continue;
@@ -43,8 +43,9 @@ export function saveOptimizer(name: string, groups: Groups, state: State): Optim
       for (const [key, v] of Object.entries(s)) {
         saved[key] = typeof v === 'number' ? v : { dtype: p.dtype, data: Array.from(v, encode) };
       }
-      out.state[String(index - params.length + i)] = saved;
+      out.state[String(first + i)] = saved;
     }
+    first += params.length;
   }
   return out;
 }

@@ -63,8 +63,11 @@ export class OneCycleLR extends LRScheduler {
       divFactor = 25,
       finalDivFactor = 1e4,
       threePhase = false,
-    } = options ?? ({} as OneCycleLROptions);
-    const total = options?.totalSteps ?? (options?.epochs !== undefined && options.stepsPerEpoch !== undefined ? options.epochs * options.stepsPerEpoch : undefined);
+      totalSteps,
+      epochs,
+      stepsPerEpoch,
+    } = options;
+    const total = totalSteps ?? (epochs !== undefined && stepsPerEpoch !== undefined ? epochs * stepsPerEpoch : undefined);
     this.check('totalSteps', total, Number.isInteger(total) && total! > 0, 'a positive integer (give totalSteps, or epochs and stepsPerEpoch)');
     this.check('pctStart', pctStart, pctStart >= 0 && pctStart <= 1, 'a number in [0, 1]');
     this.check('annealStrategy', annealStrategy, annealStrategy === 'cos' || annealStrategy === 'linear', "'cos' or 'linear'");

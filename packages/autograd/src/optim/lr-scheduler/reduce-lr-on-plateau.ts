@@ -7,6 +7,7 @@
 // bad epochs are not counted.
 
 import type { SchedulableOptimizer } from './scheduler.ts';
+import { parseJson } from './scheduler.ts';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default: a loss) or 'max' (an accuracy). */
@@ -121,9 +122,9 @@ export class ReduceLROnPlateau {
   }
 
   loadStateDict(state: PlateauState | string): void {
-    const s = (typeof state === 'string' ? JSON.parse(state) : state) as PlateauState;
+    const s = (typeof state === 'string' ? parseJson('ReduceLROnPlateau.loadStateDict', state) : state) as PlateauState;
     const best = typeof s?.best === 'string' ? Number(s.best) : s?.best;
-    if (typeof best !== 'number' || !Number.isInteger(s.lastEpoch) || !Number.isInteger(s.numBadEpochs) || !Number.isInteger(s.cooldownCounter)) {
+    if (typeof best !== 'number' || !Array.isArray(s.lastLr) || !Number.isInteger(s.lastEpoch) || !Number.isInteger(s.numBadEpochs) || !Number.isInteger(s.cooldownCounter)) {
       throw new Error('ReduceLROnPlateau.loadStateDict: expected { lastEpoch, best, numBadEpochs, cooldownCounter, lastLr } from stateDict()');
     }
     Object.assign(this, { lastEpoch: s.lastEpoch, best, numBadEpochs: s.numBadEpochs, cooldownCounter: s.cooldownCounter, lastLr: [...s.lastLr] });

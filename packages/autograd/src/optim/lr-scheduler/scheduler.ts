@@ -83,7 +83,7 @@ export abstract class LRScheduler {
 
   /** Restores stateDict(): load the optimizer's state first, then this (as in PyTorch). */
   loadStateDict(state: SchedulerState | string): void {
-    const s = (typeof state === 'string' ? JSON.parse(state) : state) as Partial<SchedulerState> | null;
+    const s = (typeof state === 'string' ? parseJson(`${this.name}.loadStateDict`, state) : state) as Partial<SchedulerState> | null;
     const n = this.optimizer.paramGroups.length;
     if (
       s === null ||
@@ -107,5 +107,14 @@ export abstract class LRScheduler {
 
   protected check(what: string, value: unknown, ok: boolean, expected: string): void {
     if (!ok) throw new Error(`${this.name}: invalid ${what} ${JSON.stringify(value)}; expected ${expected}`);
+  }
+}
+
+/** JSON.parse, with the error naming the caller. */
+export function parseJson(where: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: the text is not valid JSON (${(e as Error).message})`);
   }
 }
