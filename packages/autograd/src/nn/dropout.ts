@@ -1,7 +1,7 @@
 // Dropout (Srivastava et al. 2014), as torch.nn.Dropout: in training mode each element is zeroed with probability
 // p and the survivors are scaled by 1/(1 − p), so the expected output equals the input; in eval() mode it is the
 // identity. out = x ⊙ m with m_i = 1/(1 − p) with probability 1 − p, else 0, drawn fresh on every call from a
-// seeded generator (so a run repeats, and checkpointing the generator's state() resumes it exactly).
+// seeded generator (so a run repeats, and checkpointing the generator's getState() resumes it exactly).
 
 import type { Random } from '../kernels/index.ts';
 import { allocate } from '../kernels/index.ts';
