@@ -29,6 +29,10 @@ export type { GradgradcheckEntry, GradgradcheckOptions, GradgradcheckResult } fr
 export { gradgradcheck } from './gradgradcheck.ts';
 export type { LoadStateDictResult, SavedTensor, StateDict } from './state-dict.ts';
 export { loadStateDict, parseStateDict, stateDict } from './state-dict.ts';
+export type { SafetensorsFile, SafetensorsOptions, SaveSafetensorsOptions } from './safetensors.ts';
+export { loadSafetensors, parseSafetensors, saveSafetensors } from './safetensors.ts';
+export type { Batch, BatchOf, Column, DataLoaderOptions, NumericArray, ShapedArray } from './data/data-loader.ts';
+export { DataLoader } from './data/data-loader.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export type { CustomOpDefinition } from './custom-op.ts';

@@ -29,12 +29,14 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
-function encode(v: number): number | string {
+/** A number as JSON can hold it: NaN, ±Infinity and −0 as strings (also used by optimizer state dicts). */
+export function encode(v: number): number | string {
   if (Number.isFinite(v)) return Object.is(v, -0) ? '-0' : v;
   return String(v); // 'NaN', 'Infinity', '-Infinity'
 }
 
-function decode(name: string, v: unknown, i: number): number {
+/** The inverse of encode; `name` and the flat index `i` locate a bad value in the error. */
+export function decode(name: string, v: unknown, i: number): number {
   if (typeof v === 'number') return v;
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;

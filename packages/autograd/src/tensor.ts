@@ -121,6 +121,18 @@ export class Tensor {
     else this.grad.data.fill(0);
   }
 
+  /**
+   * Fills this tensor with zeros in place and returns it: PyTorch's `t.zero_()`, e.g. `p.grad?.zero_()`. Only for a
+   * tensor no recorded op produced (a gradient, a leaf), since overwriting an op's output would corrupt its graph.
+   */
+  zero_(): this {
+    if (this.node !== null) {
+      throw new Error(`zero_: cannot overwrite a tensor computed by ${this.node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
+    }
+    this.data.fill(0);
+    return this;
+  }
+
   toString(): string {
     return `Tensor(${this.dtype} ${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}) ${JSON.stringify(this.toArray())}`;
   }

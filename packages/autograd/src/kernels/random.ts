@@ -80,4 +80,18 @@ export class Random {
     for (let i = 0; i < n; i++) out[i] = low + (high - low) * this.uniform();
     return out;
   }
+
+  /** The generator's position, e.g. for a checkpoint (JSON-ready: NaN becomes null): setState() of it repeats the draws from here. */
+  getState(): number[] {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0, this.spare ?? NaN];
+  }
+
+  /** Returns to a position from getState(). */
+  setState(state: readonly number[]): void {
+    if (!Array.isArray(state) || state.length !== 5 || !state.slice(0, 4).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+      throw new Error(`Random.setState: expected the 5 numbers getState() returns (4 unsigned 32-bit words and a spare), got ${JSON.stringify(state)}`);
+    }
+    [this.a, this.b, this.c, this.d] = state;
+    this.spare = state[4] === null || Number.isNaN(state[4]) ? null : state[4]; // NaN comes back from JSON as null
+  }
 }

@@ -11,7 +11,7 @@ import type { LoadStateDictResult, StateDict } from '../state-dict.ts';
 import { loadStateDict, stateDict } from '../state-dict.ts';
 
 export abstract class Module {
-  /** Training mode (see train()/eval()); no built-in layer behaves differently yet, user modules may. */
+  /** Training mode (see train()/eval()): Dropout and BatchNorm1d behave differently in eval mode; user modules may. */
   training = true;
 
   /** The layer's computation (one input for the built-in layers; a subclass may take several). */
@@ -76,6 +76,22 @@ export abstract class Module {
       if (setToNone) p.grad = null;
       else p.zeroGrad();
     }
+  }
+
+  /**
+   * Calls `fn` on every submodule, then on this module (children first, as torch.nn.Module.apply does); returns
+   * this. For initialisation: `model.apply((m) => { if (m instanceof Linear) init.xavierUniform(m.W); })`.
+   */
+  apply(fn: (module: Module) => void): this {
+    const seen = new Set<Module>();
+    const visit = (m: Module): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      for (const [, child] of m.children()) visit(child);
+      fn(m);
+    };
+    visit(this);
+    return this;
   }
 
   /** Sets training mode on this module and all below it; returns this. */

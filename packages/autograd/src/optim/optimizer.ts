@@ -6,6 +6,8 @@ import type { FloatArray } from '../kernels/index.ts';
 import { allocate, shapeStr } from '../kernels/index.ts';
 import { nodeOf } from '../tape/marks.ts';
 import { Tensor } from '../tensor.ts';
+import type { OptimizerStateDict } from './state-dict.ts';
+import { loadOptimizer, saveOptimizer } from './state-dict.ts';
 
 /** One group of parameters with its own options (as in PyTorch: `[{ params, lr }, …]`). */
 export type ParamGroup<O> = { params: Tensor[] } & O;
@@ -62,6 +64,16 @@ export abstract class Optimizer<O extends object> {
         else p.zeroGrad();
       }
     }
+  }
+
+  /** The groups' options and every parameter's state, JSON-ready (see ./state-dict.ts): what a checkpoint saves. */
+  stateDict(): OptimizerStateDict {
+    return saveOptimizer(this.name, this.paramGroups, this.state);
+  }
+
+  /** Restores a stateDict() (or its JSON text) into this optimizer over the same parameters, so training resumes exactly. */
+  loadStateDict(state: OptimizerStateDict | string): void {
+    loadOptimizer(this.name, this.paramGroups, this.state, state, (options) => this.checkOptions(options as O));
   }
 
   /** The state buffer `key` of `p`, allocated (zero-filled, in p's dtype) on first use. */
