@@ -37,6 +37,7 @@ export interface GradientReport {
   readonly reference: ReferenceName;
   readonly dtype: DType;
   readonly sizes: readonly number[];
+  readonly activations: readonly string[];
   readonly N: number;
   /** The symbols compared: dW and db, and delta and loss when you gave them. */
   readonly compared: readonly SymbolName[];
@@ -72,7 +73,8 @@ export function checkGradients(gradients: UserGradients, problem: GradientProble
   const samples = options.fdSamples ?? 24;
   if (samples > 0) {
     // only gradients of the right shapes can be read element by element; a wrong shape has failed already
-    const shapesRight = symbols.layers.every((L, i) => L.dW.data.length === sizes[i] * sizes[i + 1] && L.db.data.length === sizes[i + 1]);
+    const same = (shape: readonly number[], want: readonly number[]) => shape.length === want.length && shape.every((d, i) => d === want[i]);
+    const shapesRight = symbols.layers.every((L, i) => same(L.dW.shape, [sizes[i], sizes[i + 1]]) && same(L.db.shape, [sizes[i + 1]]));
     const grads: FdEngineGrads[] = [{ name: reference, dW: ref.layers.map((L) => L.dW), db: ref.layers.map((L) => L.db) }];
     if (shapesRight) grads.unshift({ name, dW: symbols.layers.map((L) => L.dW), db: symbols.layers.map((L) => L.db) });
     fd = finiteDifferences({ sizes, activations: problem.activations }, engine.getParams(), batch, grads, {
@@ -89,6 +91,7 @@ export function checkGradients(gradients: UserGradients, problem: GradientProble
     reference,
     dtype,
     sizes,
+    activations: problem.activations,
     N: batch.N,
     compared: given,
     exact: equality.exact,

@@ -1,7 +1,7 @@
 import type { CheckOptions } from './check-gradients.ts';
 import { checkGradients } from './check-gradients.ts';
 import type { GradientProblem } from './problem.ts';
-import { divergenceLines, fdLine, headlineText } from './report-text.ts';
+import { divergenceLines, fdLine, networkText } from './report-text.ts';
 import type { UserGradients } from './user-gradients.ts';
 
 // `expect(gradients).toMatchGradients(problem, options)`: the gradient check as a test matcher. It follows the
@@ -25,8 +25,8 @@ export const gradientMatchers = {
       pass: r.pass,
       message: () =>
         r.pass
-          ? `expected gradients not to match ${r.reference}'s, but they do: ${headlineText(r)}`
-          : [`expected gradients to match ${r.reference}'s: ${headlineText(r)}`, ...divergenceLines(r), fdLine(r)].join('\n'),
+          ? `expected gradients not to match ${r.reference}'s, but they do (${networkText(r)})${r.exact ? ', bit for bit' : ''}`
+          : [`expected gradients to match ${r.reference}'s (${networkText(r)})`, ...divergenceLines(r), fdLine(r)].join('\n'),
     };
   },
 };

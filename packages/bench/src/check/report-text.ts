@@ -58,11 +58,16 @@ export function fdLine(r: GradientReport): string {
   );
 }
 
+/** The network and batch of a report: "4-8-3 tanh, float64, batch 16". */
+export function networkText(r: GradientReport): string {
+  const acts = [...new Set(r.activations)];
+  return `${r.sizes.join('-')}${acts.length > 0 ? ` ${acts.join('/')}` : ''}, ${r.dtype}, batch ${r.N}`;
+}
+
 /** The headline: pass or fail, against what, on which network. */
 export function headlineText(r: GradientReport): string {
-  const net = `${r.sizes.join('-')}, ${r.dtype}, batch ${r.N}`;
-  if (!r.pass) return `${r.name} gradients differ from ${r.reference}'s (${net})`;
-  return `${r.name} gradients match ${r.reference}'s (${net})${r.exact ? ', bit for bit' : `: max rel ${sci(r.maxRel)}, max ulps ${r.maxUlps}`}`;
+  if (!r.pass) return `${r.name}: gradients differ from ${r.reference}'s (${networkText(r)})`;
+  return `${r.name}: gradients match ${r.reference}'s (${networkText(r)})${r.exact ? ', bit for bit' : `, max rel ${sci(r.maxRel)}, max ulps ${r.maxUlps}`}`;
 }
 
 /** Everything: headline, a table of every compared array, the first divergence and the finite differences. */
