@@ -5,8 +5,11 @@ import type { ActivationName } from '@tapegrad/autograd/kernels';
 
 export type WorkloadName = 'chapter' | 'spiral' | 'mnist-mlp' | 'wide';
 
-/** Where a workload's samples come from. 'mnist' means IDX files with `--data DIR`, else seeded synthetic data. */
-export type DataSource = 'chapter' | 'spiral' | 'mnist';
+/**
+ * Where a workload's samples come from. 'mnist' means IDX files with `--data DIR`, else seeded synthetic data;
+ * 'normal' seeded standard normal features (networks given by flags that are not 784 wide).
+ */
+export type DataSource = 'chapter' | 'spiral' | 'mnist' | 'normal';
 
 export interface Workload {
   /** One of WORKLOAD_NAMES, or a network given by flags (see networkWorkload). */
@@ -97,7 +100,8 @@ export function sizesLabel(sizes: readonly number[]): string {
 
 /**
  * A network given by its sizes, hidden activation and batch (`--sizes 784,100,10 --activation tanh --batch 32`):
- * seeded synthetic data of its input width and classes (MNIST with --data when it is 784 wide with 10 classes).
+ * 784 wide, it trains on MNIST-shaped data like mnist-mlp (the IDX files with --data); otherwise on seeded
+ * standard normal data of its width and classes.
  */
 export function networkWorkload(sizes: readonly number[], activation: ActivationName, batch: number): Workload {
   if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
@@ -109,7 +113,7 @@ export function networkWorkload(sizes: readonly number[], activation: Activation
     sizes: [...sizes],
     activation,
     batch,
-    data: 'mnist',
+    data: sizes[0] === 784 ? 'mnist' : 'normal',
     lr: 0.1,
     steps: 10,
     quickSteps: 4,
