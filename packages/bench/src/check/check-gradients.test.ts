@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { engine as plainMlp } from '../../test/user-engines/plain-mlp.js';
-import type { UserEngine } from '../user-engine.ts';
 import { checkGradients } from './check-gradients.ts';
 import type { GradientProblem, NetworkDescription } from './problem.ts';
 import { gradientProblem } from './problem.ts';
@@ -13,7 +12,7 @@ import type { UserGradients } from './user-gradients.ts';
 
 function solve(net: NetworkDescription): { problem: GradientProblem; grads: UserGradients } {
   const problem = gradientProblem(net);
-  const e: UserEngine = (plainMlp as (n: unknown) => UserEngine)({ sizes: problem.sizes, activations: problem.activations, dtype: problem.dtype });
+  const e = plainMlp({ sizes: problem.sizes, activations: problem.activations, dtype: problem.dtype });
   return { problem, grads: e.gradients(problem.params, problem.batch) };
 }
 
