@@ -8,8 +8,6 @@ import type { GradientReport } from './check-gradients.ts';
 // A gradient check in words: the failure message of toMatchGradients, and the full report (the table the bench
 // prints for every compared array, then the finite differences).
 
-const SYMBOL_KEY: Record<string, string> = { delta: 'delta', dW: 'dW', db: 'db', loss: 'loss' };
-
 function element(e: SymbolDiff, index: number): string {
   return e.symbol === 'loss' ? 'loss' : `${symbolText(e.symbol, e.layer)}[${position(index, e.shape).join(', ')}]`;
 }
@@ -19,7 +17,7 @@ export function divergenceLines(r: GradientReport): string[] {
   const e = r.equality.entries.find((x) => !x.pass);
   if (e === undefined) return [];
   const ref = r.reference;
-  const key = e.symbol === 'loss' ? 'loss' : `${SYMBOL_KEY[e.symbol]}[${e.layer - 1}]`;
+  const key = e.symbol === 'loss' ? 'loss' : `${e.symbol}[${e.layer - 1}]`; // where it is in your { dW, db, delta }
   const lines = [`first divergence: layer ${e.layer}, ${symbolText(e.symbol, e.layer)} (your ${key})`];
   const tol = r.equality.tolerance;
   if (e.problem !== undefined && e.problem.startsWith('shape')) {
