@@ -47,7 +47,8 @@ describe('checkGradients on correct gradients', () => {
     const flat = checkGradients({ dW: dW.map((w) => w.flat()), db }, problem);
     const typed = checkGradients({ dW: dW.map((w) => Float64Array.from(w.flat())), db: db.map((b) => Float64Array.from(b)) }, problem);
     const nested = checkGradients({ dW, db }, problem);
-    for (const r of [flat, typed, nested]) {
+    const keptDims = checkGradients({ dW, db: db.map((b) => [b]) }, problem); // ∂loss/∂b as a 1 × out row
+    for (const r of [flat, typed, nested, keptDims]) {
       expect(r.pass).toBe(true);
       expect(r.compared).toEqual(['dW', 'db']);
       expect(r.equality.entries.map((e) => e.symbol)).toEqual(['dW', 'db', 'dW', 'db']);
@@ -97,8 +98,9 @@ describe('bad input is an error that says what was expected', () => {
 
   it('gradients', () => {
     expect(() => checkGradients({ W: dW, b: grads.db } as unknown as UserGradients, problem)).toThrow(
-      /gradients: expected \{ dW: \[\.\.\.\], db: \[\.\.\.\] \} \(one array per layer, layer 1 first\), got keys W, b/,
+      /gradients: expected \{ dW: \[\.\.\.\], db: \[\.\.\.\] \} \(one array per layer, layer 1 first\), got an object with keys W, b/,
     );
+    expect(() => checkGradients(null as unknown as UserGradients, problem)).toThrow(/got null$/);
     expect(() => checkGradients({ dW: [dW[0]], db: grads.db }, problem)).toThrow(/gradients: 1 dW arrays for 2 layers \(sizes 3-4-2\)/);
     expect(() => checkGradients({ dW: [[[1, 2, 3, 4], [1, 2]], dW[1]], db: grads.db }, problem)).toThrow(/gradients: ∂loss\/∂W\^1: row 1 has 2 entries, row 0 has 4/);
     expect(() => checkGradients({ dW: [dW[0], dW[1]], db: [grads.db[0], ['0.1', 0.2]] as unknown as number[][] }, problem)).toThrow(

@@ -52,6 +52,9 @@ function toMatrix(x: UserArray, expected: readonly number[], dtype: DType, where
   return { data: dtype === 'float32' ? Float32Array.from(flat) : Float64Array.from(flat), shape };
 }
 
+/** A bias gradient kept as one row (1 × out, as a keepdims sum gives it) is the vector it holds. */
+const asRow = (m: Matrix): Matrix => (m.shape.length === 2 && m.shape[0] === 1 ? { data: m.data, shape: [m.shape[1]] } : m);
+
 const empty: Matrix = { data: new Float64Array(0), shape: [0] };
 
 /**
@@ -61,8 +64,8 @@ const empty: Matrix = { data: new Float64Array(0), shape: [0] };
 export function userSymbols(g: UserGradients, sizes: readonly number[], N: number, dtype: DType): { symbols: Symbols; given: SymbolName[] } {
   const n = sizes.length - 1;
   if (g === null || typeof g !== 'object' || !Array.isArray(g.dW) || !Array.isArray(g.db)) {
-    const keys = g !== null && typeof g === 'object' ? Object.keys(g).join(', ') || 'none' : typeof g;
-    throw new Error(`gradients: expected { dW: [...], db: [...] } (one array per layer, layer 1 first), got keys ${keys}`);
+    const got = g !== null && typeof g === 'object' ? `an object with keys ${Object.keys(g).join(', ') || '(none)'}` : g === null ? 'null' : typeof g;
+    throw new Error(`gradients: expected { dW: [...], db: [...] } (one array per layer, layer 1 first), got ${got}`);
   }
   const lists: [SymbolName, readonly UserArray[] | undefined][] = [
     ['dW', g.dW],
@@ -82,7 +85,7 @@ export function userSymbols(g: UserGradients, sizes: readonly number[], N: numbe
       input: empty,
       delta: g.delta === undefined ? empty : toMatrix(g.delta[l - 1], [N, out], dtype, `gradients: ${symbolText('delta', l)}`),
       dW: toMatrix(g.dW[l - 1], [inW, out], dtype, `gradients: ${symbolText('dW', l)}`),
-      db: toMatrix(g.db[l - 1], [out], dtype, `gradients: ${symbolText('db', l)}`),
+      db: asRow(toMatrix(g.db[l - 1], [out], dtype, `gradients: ${symbolText('db', l)}`)),
     });
   }
   const given: SymbolName[] = ['dW', 'db'];
