@@ -97,8 +97,8 @@ export class UserEngineAdapter implements Engine {
     return ['W', 'b', ...this.given];
   }
 
-  setParams(params: Params): void {
-    flattenParams(params, this.sizes, `${this.name}: params`);
+  setParams(params: Params, where = 'params'): void {
+    flattenParams(params, this.sizes, `${this.name}: ${where}`);
     const r = roundTo(this.dtype);
     this.params = { W: params.W.map((w) => w.map((row) => row.map(r))), b: params.b.map((b) => b.map(r)) };
   }
@@ -122,10 +122,11 @@ export class UserEngineAdapter implements Engine {
     const ub = userBatch(batch, this.dtype);
     if (this.user.step !== undefined) {
       const next = this.user.step(this.params, ub, lr);
-      this.setParams(next);
+      this.setParams(next, 'what step() returned');
       return typeof next.loss === 'number' ? next.loss : NaN;
     }
     // no step() of its own: θ ← θ − lr ∂loss/∂θ with its gradients, rounded to the dtype as the engines' axpy does
+    // (a gradient of the wrong shape, already a failure of the comparison, leaves its parameter as it was)
     const { symbols } = userSymbols(this.user.gradients(this.params, ub), this.sizes, batch.N, this.dtype);
     const r = roundTo(this.dtype);
     const update = (p: readonly number[], g: ArrayLike<number>) => (g.length === p.length ? p.map((v, i) => r(v + -lr * g[i])) : [...p]);
