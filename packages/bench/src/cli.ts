@@ -191,7 +191,8 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
       results.push(r);
       if (o.details) io.out.write(`\n${detailText(r)}\n\n`);
       if (user !== undefined) {
-        const u = await runUserEngine(user, w, dtype, { steps: o.steps, quick: o.quick, dataDir, speed: o.speed, backend, progress: progressFor(`[${w.name} ${dtype} ${user.name}]`, io.out) });
+        const options = { steps: o.steps, quick: o.quick, dataDir, speed: o.speed, backend };
+        const u = await runUserEngine(user, w, dtype, options, (engine) => progressFor(`[${w.name} ${dtype} ${engine}]`, io.out));
         if (o.details) io.out.write(`\n${detailText(u)}\n\n`);
       }
     }

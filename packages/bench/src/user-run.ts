@@ -3,7 +3,7 @@ import type { EngineFactory } from './engine.ts';
 import { loadEngineModule } from './engine-module.ts';
 import { manualEngine } from './engines/index.ts';
 import { jsonReport, summaryTable } from './report.ts';
-import type { RunOptions, WorkloadResult } from './run.ts';
+import type { ProgressSink, RunOptions, WorkloadResult } from './run.ts';
 import { runWorkload } from './run.ts';
 import { UserEngineAdapter } from './user-engine.ts';
 import type { Workload } from './workloads.ts';
@@ -28,8 +28,17 @@ export async function loadUserEngine(file: string): Promise<UserEngineRun> {
   return { name, file, factory, steps: true, timed: true, results: [] };
 }
 
-/** Runs the user's engine against the manual one on `w` in `dtype`; the result is kept in `user.results`. */
-export async function runUserEngine(user: UserEngineRun, w: Workload, dtype: DType, options: RunOptions): Promise<WorkloadResult> {
+/**
+ * Runs the user's engine against the manual one on `w` in `dtype`, reporting progress to `progress(its name)`; the
+ * result is kept in `user.results`.
+ */
+export async function runUserEngine(
+  user: UserEngineRun,
+  w: Workload,
+  dtype: DType,
+  options: Omit<RunOptions, 'progress'>,
+  progress?: (name: string) => ProgressSink,
+): Promise<WorkloadResult> {
   const probe = user.factory({ sizes: w.sizes, activation: w.activation }, dtype);
   if (probe instanceof UserEngineAdapter) {
     user.name = probe.name;
@@ -37,7 +46,7 @@ export async function runUserEngine(user: UserEngineRun, w: Workload, dtype: DTy
     user.timed = probe.timed;
   }
   const speed = options.speed !== false && user.timed;
-  const r = await runWorkload(w, dtype, { ...options, candidate: user.factory, reference: manualEngine, speed });
+  const r = await runWorkload(w, dtype, { ...options, candidate: user.factory, reference: manualEngine, speed, progress: progress?.(user.name) });
   const out = speed || options.speed === false ? r : { ...r, speedNote: `no speed figure: ${user.name} has no forward() and backward() to time` };
   user.results.push(out);
   return out;
