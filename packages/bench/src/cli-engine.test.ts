@@ -88,7 +88,8 @@ describe('--engine: a user engine loaded by path', () => {
     const dir = scratchDir('cli-engine');
     const json = join(dir, 'out.json');
     const junit = join(dir, 'out.xml');
-    const r = await run('--engine', PLAIN_MLP, '--sizes', '3,5,4', '--activation', 'tanh', '--batch', '8', '--dtype', 'float64', '--steps', '3', '--quick', '--json', json, '--junit', junit);
+    const md = join(dir, 'out.md');
+    const r = await run('--engine', PLAIN_MLP, '--sizes', '3,5,4', '--activation', 'tanh', '--batch', '8', '--dtype', 'float64', '--steps', '3', '--quick', '--json', json, '--junit', junit, '--markdown', md);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/All 2 equality checks passed/);
     expect(r.out).toMatch(/plain-mlp \(.*plain-mlp\.js\) against the manual engine:/);
@@ -102,6 +103,10 @@ describe('--engine: a user engine loaded by path', () => {
     expect(w.equality.lockstep.drift.pass).toBe(true);
     expect(w.speed.engineMs).toBeGreaterThan(0);
     expect(w.speed.figures.map((f: { engine: string; phase: string }) => `${f.engine} ${f.phase}`)).toContain('plain-mlp backward');
+    const markdown = readFileSync(md, 'utf8');
+    expect(markdown).toMatch(/^# tapegrad bench: autograd vs manual backprop$/m);
+    expect(markdown).toMatch(/^# tapegrad bench: plain-mlp vs manual backprop$/m);
+    expect(markdown).toMatch(/\| workload \| network \| dtype \| equality \| .* \| plain-mlp ms \| manual ms \|/);
     const suites = parseJunit(junit);
     expect(suites.map((s) => [s.name, s.failures])).toEqual([
       ['autograd vs manual', '0'],
