@@ -126,8 +126,9 @@ export class Tensor {
    * tensor no recorded op produced (a gradient, a leaf), since overwriting an op's output would corrupt its graph.
    */
   zero_(): this {
-    if (this.node !== null) {
-      throw new Error(`zero_: cannot overwrite a tensor computed by ${this.node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
+    const node = (this as TapeTensor).node;
+    if (node !== null) {
+      throw new Error(`zero_: cannot overwrite a tensor computed by ${node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
     }
     this.data.fill(0);
     return this;

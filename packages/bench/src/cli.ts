@@ -1,18 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { DType, KernelBackend } from '@tapegrad/autograd/kernels';
-import { getBackend, kernelThreadsReady, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
+import type { ActivationName, DType, KernelBackend } from '@tapegrad/autograd/kernels';
+import { ACTIVATION_NAMES, getBackend, kernelThreadsReady, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
+import { EngineModuleError } from './engine-module.ts';
 import { progressFor } from './progress.ts';
 import { backendLabel, checkBackend, KERNEL_BACKENDS } from './kernel-backend.ts';
 import { detailText, jsonReport, markdownReport, summaryCaption, summaryTable } from './report.ts';
 import type { WorkloadResult } from './run.ts';
 import { runWorkload } from './run.ts';
+import type { UserEngineRun } from './user-run.ts';
+import { loadUserEngine, runUserEngine, userEngineJson, userEngineSummary } from './user-run.ts';
+import { junitReport } from './junit.ts';
 import type { Workload } from './workloads.ts';
-import { WORKLOAD_NAMES, workloadByName } from './workloads.ts';
+import { networkWorkload, WORKLOAD_NAMES, workloadByName } from './workloads.ts';
 
 // `pnpm bench`: both engines on every workload, equality first, speed only after it. pnpm runs this with the
 // package as its working directory; paths the user gives are resolved against where they typed the command.
@@ -37,6 +41,20 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function sizesArg(value: string): number[] {
+  const sizes = value.split(',').map((s) => s.trim());
+  if (sizes.length < 2 || sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) {
+    throw new InvalidArgumentError(`expected at least two positive layer widths separated by commas (784,100,10), got ${JSON.stringify(value)}`);
+  }
+  return sizes.map(Number);
+}
+
+function activationArg(value: string): ActivationName {
+  const v = value.trim();
+  if (!(ACTIVATION_NAMES as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown activation ${JSON.stringify(v)}; choose from ${ACTIVATION_NAMES.join(', ')}`);
+  return v as ActivationName;
 }
 
 /** A kernel backend name that this process can use: unknown names list the choices, unavailable ones say why. */
@@ -65,21 +83,32 @@ interface CliOptions {
   details: boolean;
   peers?: PeerName[] | true;
   backend?: KernelBackend;
+  engine?: string;
+  sizes?: number[];
+  activation?: ActivationName;
+  batch?: number;
+  junit?: string;
 }
 
-export function buildProgram(): Command {
+export function buildProgram(name = 'pnpm bench'): Command {
   return new Command()
-    .name('pnpm bench')
+    .name(name)
     .description(
       'Trains identical networks with the autograd and the manual engine, proves at every step that their gradients agree, ' +
-        'and only then reports how fast each one is.',
+        'and only then reports how fast each one is; with --engine, your engine too. `pnpm bench` and `tapegrad-bench` are the same command. ' +
+        'Exit code: 0 when every equality check passed, 1 when one failed, 2 for a usage error.',
     )
     .option('-w, --workload <names>', `workloads to run, comma-separated or repeated (choices: ${WORKLOAD_NAMES.join(', ')}; default all)`, listOf('workload', WORKLOAD_NAMES))
     .option('-d, --dtype <dtypes>', `dtypes to run (choices: ${DTYPES.join(', ')}; default both, float32 with --quick)`, listOf('dtype', DTYPES))
     .option('-s, --steps <k>', 'lockstep SGD steps per workload (default: per workload, fewer with --quick)', positiveInt)
+    .option('--sizes <widths>', 'a network of your own instead of the named workloads (or beside those given with --workload): layer widths, e.g. 784,100,10', sizesArg)
+    .option('--activation <name>', `its hidden activation (choices: ${ACTIVATION_NAMES.join(', ')}; default relu); needs --sizes`, activationArg)
+    .option('--batch <n>', 'its batch size (default 32); needs --sizes', positiveInt)
+    .option('--engine <file>', 'also check (and, if it has forward() and backward(), time) your engine against the manual one: a .ts or .js module exporting `engine`')
     .option('-q, --quick', 'all four workloads, fewer steps, short benchmarks (about 45 s on 2 cores)')
     .option('--json <file>', 'write machine-readable results to FILE')
     .option('--markdown <file>', 'write the summary and details as markdown to FILE')
+    .option('--junit <file>', 'write JUnit XML to FILE: one test case per workload × dtype × symbol, failures with the divergence')
     .option('--data <dir>', 'directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) for mnist-mlp and wide')
     .option('--no-speed', 'check equality only, no benchmarks')
     .option('--no-details', 'print only the summary table, not the per-workload reports')
@@ -100,9 +129,9 @@ export interface CliIO {
 }
 
 /** Runs the CLI; resolves to the exit code (0 all equal, 1 an equality check failed, 2 a usage or run error). */
-export async function main(argv: readonly string[], io: CliIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = { out: process.stdout, err: process.stderr }, name = 'pnpm bench'): Promise<number> {
   const args = argv.slice(2).filter((a, i) => !(i === 0 && a === '--')); // `pnpm bench -- --quick` passes the `--` on
-  const program = buildProgram()
+  const program = buildProgram(name)
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out.write(t), writeErr: (t) => io.err.write(t) });
   try {
@@ -112,16 +141,32 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     throw e;
   }
   const o = program.opts<CliOptions>();
+  const usage = (message: string) => {
+    io.err.write(`error: ${message}\n(run with --help for every option)\n`);
+    return 2;
+  };
+  if (o.sizes === undefined && (o.activation !== undefined || o.batch !== undefined)) return usage(`--${o.activation !== undefined ? 'activation' : 'batch'} describes the network of --sizes, which is missing`);
+  let user: UserEngineRun | undefined;
+  if (o.engine !== undefined) {
+    try {
+      user = await loadUserEngine(userPath(o.engine));
+    } catch (e) {
+      if (e instanceof EngineModuleError) return usage(e.message);
+      throw e;
+    }
+  }
   const backend = o.backend ?? getBackend();
   // start the kernel worker threads before anything is timed (they would otherwise start during the first big product)
   const threads = backend === 'wasm' ? await kernelThreadsReady() : 1;
   const fma = backend === 'wasm' && wasmFusedMultiplyAdd();
-  const workloads: Workload[] = (o.workload ?? WORKLOAD_NAMES).map((n) => workloadByName(n));
+  const named = o.workload ?? (o.sizes === undefined ? WORKLOAD_NAMES : []);
+  const workloads: Workload[] = named.map((n) => workloadByName(n));
+  if (o.sizes !== undefined) workloads.push(networkWorkload(o.sizes, o.activation ?? 'relu', o.batch ?? 32));
   const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
   const dataDir = o.data === undefined ? undefined : userPath(o.data);
   const started = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
-  const command = `pnpm bench ${args.join(' ')}`.trim();
+  const command = `${name} ${args.join(' ')}`.trim();
   io.out.write(
     `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, ` +
       `${backendLabel(backend, threads)} kernels, on ${machine}\n`,
@@ -145,40 +190,53 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
       });
       results.push(r);
       if (o.details) io.out.write(`\n${detailText(r)}\n\n`);
+      if (user !== undefined) {
+        const options = { steps: o.steps, quick: o.quick, dataDir, speed: o.speed, backend };
+        const u = await runUserEngine(user, w, dtype, options, (engine) => progressFor(`[${w.name} ${dtype} ${engine}]`, io.out));
+        if (o.details) io.out.write(`\n${detailText(u)}\n\n`);
+      }
     }
   }
   const seconds = (performance.now() - started) / 1000;
   io.out.write(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
-  const failed = results.filter((r) => !r.equality.pass);
+  if (user !== undefined) io.out.write(`${userEngineSummary(user)}\n`);
+  const all = [...results, ...(user?.results ?? [])];
+  const failed = all.filter((r) => !r.equality.pass);
   io.out.write(
     failed.length === 0
-      ? `All ${results.length} equality checks passed in ${seconds.toFixed(1)} s on the ${backend} kernels.\n`
-      : `${failed.length} of ${results.length} equality checks FAILED on the ${backend} kernels ` +
-          `(${failed.map((r) => `${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
+      ? `All ${all.length} equality checks passed in ${seconds.toFixed(1)} s on the ${backend} kernels.\n`
+      : `${failed.length} of ${all.length} equality checks FAILED on the ${backend} kernels ` +
+          `(${failed.map((r) => `${r.engines[0]} on ${r.name} ${r.dtype}`).join(', ')}); no speed figures for them.\n`,
   );
   const meta = { command, machine, date: new Date().toISOString(), seconds, kernelThreads: threads, fusedMultiplyAdd: fma };
   if (o.json !== undefined) {
     const file = userPath(o.json);
-    writeFileSync(file, `${JSON.stringify(jsonReport(results, meta), null, 2)}\n`);
+    const report = jsonReport(results, meta) as Record<string, unknown>;
+    writeFileSync(file, `${JSON.stringify(user === undefined ? report : { ...report, engine: userEngineJson(user) }, null, 2)}\n`);
     io.out.write(`Wrote ${file}\n`);
   }
   if (o.markdown !== undefined) {
     const file = userPath(o.markdown);
-    writeFileSync(file, `${markdownReport(results, meta)}\n`);
+    writeFileSync(file, `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}`);
+    io.out.write(`Wrote ${file}\n`);
+  }
+  if (o.junit !== undefined) {
+    const file = userPath(o.junit);
+    writeFileSync(file, junitReport([{ results }, { results: user?.results ?? [] }], name));
     io.out.write(`Wrote ${file}\n`);
   }
   return failed.length === 0 ? 0 : 1;
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
-if (isEntry) {
-  main(process.argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`pnpm bench: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+/** Runs the CLI on this process's arguments and sets its exit code: `pnpm bench`, and bin/tapegrad-bench.js. */
+export async function runCommand(name = 'pnpm bench'): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv, undefined, name);
+  } catch (err) {
+    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  }
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (isEntry) void runCommand();

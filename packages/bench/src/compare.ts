@@ -59,6 +59,8 @@ export interface ArrayDiff {
   readonly mismatches: number;
   /** The element with the largest relative error: flat index and both values. */
   readonly worst: { readonly index: number; readonly a: number; readonly b: number } | null;
+  /** The first element (in flat order) over the tolerance, with its relative error; null when none is. */
+  readonly first: { readonly index: number; readonly a: number; readonly b: number; readonly rel: number } | null;
   readonly pass: boolean;
   /** Why the arrays could not be compared element by element (a shape mismatch), or a non-finite value. */
   readonly problem?: string;
@@ -86,6 +88,7 @@ export function diffArrays(a: Matrix, b: Matrix, dtype: DType, tol: Tolerance = 
       scale: NaN,
       mismatches: count,
       worst: null,
+      first: null,
       pass: false,
       problem: `shape ${shapeStr(a.shape)} vs ${shapeStr(b.shape)}`,
     };
@@ -98,6 +101,7 @@ export function diffArrays(a: Matrix, b: Matrix, dtype: DType, tol: Tolerance = 
   let maxUlps = 0;
   let mismatches = 0;
   let worst: ArrayDiff['worst'] = null;
+  let first: ArrayDiff['first'] = null;
   let problem: string | undefined;
   for (let i = 0; i < count; i++) {
     const x = a.data[i];
@@ -109,6 +113,7 @@ export function diffArrays(a: Matrix, b: Matrix, dtype: DType, tol: Tolerance = 
       mismatches++;
       maxAbs = maxRel = maxUlps = Infinity;
       worst ??= { index: i, a: x, b: y };
+      first ??= { index: i, a: x, b: y, rel: Infinity };
       continue;
     }
     const abs = Math.abs(x - y);
@@ -117,13 +122,16 @@ export function diffArrays(a: Matrix, b: Matrix, dtype: DType, tol: Tolerance = 
     maxAbs = Math.max(maxAbs, abs);
     // ulps only where the element is judged on its own size: near 0 the ulp is tiny and the count says nothing
     if (size >= floor) maxUlps = Math.max(maxUlps, ulpDistance(x, y, dtype));
-    if (rel > tol.rtol) mismatches++;
+    if (rel > tol.rtol) {
+      mismatches++;
+      first ??= { index: i, a: x, b: y, rel };
+    }
     if (rel > maxRel) {
       maxRel = rel;
       worst = { index: i, a: x, b: y };
     }
   }
-  const diff = { count, exact, maxAbs, maxRel, maxUlps, scale, mismatches, worst, pass: mismatches === 0 };
+  const diff = { count, exact, maxAbs, maxRel, maxUlps, scale, mismatches, worst, first, pass: mismatches === 0 };
   return problem === undefined ? diff : { ...diff, problem };
 }
 
@@ -170,7 +178,8 @@ export interface EqualityReport {
   readonly entries: readonly SymbolDiff[];
 }
 
-function position(index: number, shape: readonly number[]): number[] {
+/** Row and column of a flat index in a matrix of `shape` (the index itself for a vector or a scalar). */
+export function position(index: number, shape: readonly number[]): number[] {
   if (shape.length < 2) return [index];
   return [Math.floor(index / shape[1]), index % shape[1]];
 }

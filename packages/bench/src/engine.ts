@@ -1,5 +1,6 @@
 import type { ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
 import type { Matrix, MLPParams } from '@tapegrad/manual';
+import type { SymbolName } from './compare.ts';
 import type { Batch } from './datasets/dataset.ts';
 
 // What the bench needs from an engine, whichever way it computes: the autograd tape, the hand-written chapter,
@@ -41,6 +42,11 @@ export interface Engine {
   readonly name: string;
   readonly dtype: DType;
   readonly sizes: readonly number[];
+  /**
+   * The parameters and symbols it gives, when not all of them (a user's engine may give only ∂loss/∂W and
+   * ∂loss/∂b): the others are not compared. Read after symbols().
+   */
+  readonly provides?: readonly SymbolName[];
   /** Loads parameters (rounded to the engine's dtype). */
   setParams(params: Params): void;
   /** The current parameters (copies). */

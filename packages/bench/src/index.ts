@@ -36,3 +36,18 @@ export type { MemoryFigures } from './memory.ts';
 export { RssSampler } from './memory.ts';
 export type { Peer, PeerGradients, PeerName, PeerResult, PeerRunContext, PeerSession, StartedPeer } from './peers/index.ts';
 export { PEER_NAMES, runPeers, startPeers } from './peers/index.ts';
+
+// ---- checking your own backprop: gradients in plain arrays, a matcher, an engine interface for the CLI ----
+export type { CheckOptions, GradientReport, ReferenceName } from './check/check-gradients.ts';
+export { checkGradients } from './check/check-gradients.ts';
+export type { GradientProblem, NetworkDescription, UserBatch } from './check/problem.ts';
+export { gradientProblem } from './check/problem.ts';
+export type { UserArray, UserGradients } from './check/user-gradients.ts';
+export { formatGradientReport } from './check/report-text.ts';
+export type { MatcherResult } from './check/matchers.ts';
+export { gradientMatchers } from './check/matchers.ts';
+export type { UserEngine, UserEngineFactory, UserNetwork, UserParams, UserStep } from './user-engine.ts';
+export { UserEngineAdapter, userEngineFactory } from './user-engine.ts';
+export { EngineModuleError, loadEngineModule } from './engine-module.ts';
+export { networkWorkload } from './workloads.ts';
+export { junitReport } from './junit.ts';

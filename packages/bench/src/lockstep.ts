@@ -62,7 +62,13 @@ export function lockstep(a: Engine, b: Engine, probe: Engine, batches: readonly 
     const sb = b.symbols(batch);
     first ??= [sa, sb];
     reports.push(
-      compareSymbols({ name: a.name, symbols: sa, params: candidate.getParams() }, { name: b.name, symbols: sb, params: reference }, dtype, tolerance),
+      compareSymbols(
+        { name: a.name, symbols: sa, params: candidate.getParams() },
+        { name: b.name, symbols: sb, params: reference },
+        dtype,
+        tolerance,
+        candidate.provides,
+      ),
     );
     let t0 = performance.now();
     lossA.push(a.step(batch, lr));

@@ -2,10 +2,16 @@ import cliProgress from 'cli-progress';
 import type { ProgressSink } from './run.ts';
 
 // Progress that stays visible without flooding logs: a live bar per phase on a terminal, and on anything else
-// (CI, a pipe, a file) one plain line when each phase ends.
+// (a pipe, a file, or any output when the CI variable is set) one plain line when each phase ends.
 
-export function progressFor(prefix: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): ProgressSink {
-  return stream.isTTY === true ? barProgress(prefix, stream as NodeJS.WriteStream) : lineProgress(prefix, stream);
+/** Whether live output (progress bars) suits `stream`: a terminal, and not in CI (where CI is set, as CI systems do). */
+export function liveOutput(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+  return stream.isTTY === true && !ci;
+}
+
+export function progressFor(prefix: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): ProgressSink {
+  return liveOutput(stream, env) ? barProgress(prefix, stream as NodeJS.WriteStream) : lineProgress(prefix, stream);
 }
 
 function lineProgress(prefix: string, stream: NodeJS.WritableStream): ProgressSink {

@@ -47,7 +47,7 @@ const SUMMARY_HEAD = [
 ];
 
 /** cli-table3 without the rules between body rows. */
-const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
+export const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 
 function summaryRow(r: WorkloadResult): string[] {
   const s = r.speed;
@@ -83,7 +83,10 @@ function peerCell(r: WorkloadResult, name: string): string {
 }
 
 function summaryHead(results: readonly WorkloadResult[]): string[] {
-  return [...SUMMARY_HEAD, ...peerNames(results).map((n) => `${n} ms`)];
+  // the two engines' columns are named after the engines compared (autograd and manual, or a user's engine)
+  const [a, b] = results[0]?.engines ?? ['autograd', 'manual'];
+  const head = SUMMARY_HEAD.map((h) => (h === 'autograd ms' ? `${a} ms` : h === 'manual ms' ? `${b} ms` : h));
+  return [...head, ...peerNames(results).map((n) => `${n} ms`)];
 }
 
 function summaryCells(r: WorkloadResult, peers: readonly string[]): string[] {
@@ -135,7 +138,8 @@ function memoryText(r: WorkloadResult): string {
   );
 }
 
-function entryRow(e: SymbolDiff): string[] {
+/** One compared array as a table row: symbol, shape, bit-exact, max abs, max rel, max ulps, result. */
+export function entryRow(e: SymbolDiff): string[] {
   return [
     symbolText(e.symbol, e.layer),
     e.symbol === 'loss' ? 'scalar' : shapeStr(e.shape),
@@ -174,9 +178,10 @@ export function detailText(r: WorkloadResult): string {
     lines.push(`    ${at}: difference quotient ${s.fd}, ${eng}${s.kinkUnits ? `, ${s.kinkUnits} units switched side` : ''}`);
   }
   const [la, lb] = r.engines.map((n) => r.losses[n]);
+  const loss = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(6)); // an engine that does not give its loss: NaN
   lines.push(
-    `  lockstep: ${r.steps} SGD steps at lr ${r.lr}; loss ${r.engines[0]} ${la[0].toFixed(6)} → ${la[la.length - 1].toFixed(6)}, ` +
-      `${r.engines[1]} ${lb[0].toFixed(6)} → ${lb[lb.length - 1].toFixed(6)}; all steps: max rel ${sci(e.steps.maxRel)}, ` +
+    `  lockstep: ${r.steps} SGD steps at lr ${r.lr}; loss ${r.engines[0]} ${loss(la[0])} → ${loss(la[la.length - 1])}, ` +
+      `${r.engines[1]} ${loss(lb[0])} → ${loss(lb[lb.length - 1])}; all steps: max rel ${sci(e.steps.maxRel)}, ` +
       `max ulps ${e.steps.maxUlps}; parameters after: ${e.drift.exact ? 'identical' : `max rel ${sci(e.drift.maxRel)}, max ulps ${e.drift.maxUlps}`}`,
   );
   if (r.speed) {
@@ -205,7 +210,8 @@ export function markdownReport(
   meta: { command: string; date: string; machine: string; kernelThreads?: number; fusedMultiplyAdd?: boolean },
 ): string {
   const out: string[] = [];
-  out.push('# tapegrad bench: autograd vs manual backprop', '');
+  const [a, b] = results[0]?.engines ?? ['autograd', 'manual'];
+  out.push(`# tapegrad bench: ${a} vs ${b} backprop`, '');
   out.push(`\`${meta.command}\` on ${meta.machine}, ${meta.date}.`, '');
   out.push(`${summaryCaption(results, meta.kernelThreads, meta.fusedMultiplyAdd)}.`, '');
   const peers = peerNames(results);

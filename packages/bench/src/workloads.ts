@@ -5,11 +5,15 @@ import type { ActivationName } from '@tapegrad/autograd/kernels';
 
 export type WorkloadName = 'chapter' | 'spiral' | 'mnist-mlp' | 'wide';
 
-/** Where a workload's samples come from. 'mnist' means IDX files with `--data DIR`, else seeded synthetic data. */
-export type DataSource = 'chapter' | 'spiral' | 'mnist';
+/**
+ * Where a workload's samples come from. 'mnist' means IDX files with `--data DIR`, else seeded synthetic data;
+ * 'normal' seeded standard normal features (networks given by flags that are not 784 wide).
+ */
+export type DataSource = 'chapter' | 'spiral' | 'mnist' | 'normal';
 
 export interface Workload {
-  readonly name: WorkloadName;
+  /** One of WORKLOAD_NAMES, or a network given by flags (see networkWorkload). */
+  readonly name: string;
   /** Layer widths [d, h_1, …, k]. */
   readonly sizes: readonly number[];
   /** The activation of every hidden layer. */
@@ -27,7 +31,7 @@ export interface Workload {
   readonly description: string;
 }
 
-export const WORKLOADS: readonly Workload[] = Object.freeze([
+export const WORKLOADS: readonly (Workload & { readonly name: WorkloadName })[] = Object.freeze([
   {
     name: 'chapter',
     sizes: [2, 2, 2, 3],
@@ -76,7 +80,7 @@ export const WORKLOADS: readonly Workload[] = Object.freeze([
     seed: 4,
     description: 'as mnist-mlp, 784-1024-1024-10 ReLU, batch 256',
   },
-] satisfies Workload[]);
+] satisfies (Workload & { name: WorkloadName })[]);
 
 export const WORKLOAD_NAMES: readonly WorkloadName[] = WORKLOADS.map((w) => w.name);
 
@@ -92,4 +96,28 @@ export function workloadByName(name: string): Workload {
 /** "784-256-256-10" */
 export function sizesLabel(sizes: readonly number[]): string {
   return sizes.join('-');
+}
+
+/**
+ * A network given by its sizes, hidden activation and batch (`--sizes 784,100,10 --activation tanh --batch 32`):
+ * 784 wide, it trains on MNIST-shaped data like mnist-mlp (the IDX files with --data); otherwise on seeded
+ * standard normal data of its width and classes.
+ */
+export function networkWorkload(sizes: readonly number[], activation: ActivationName, batch: number): Workload {
+  if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new Error(`network ${sizes.join(',')}: expected at least two positive integer layer widths`);
+  }
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`network ${sizes.join('-')}: batch ${batch}; expected a positive integer`);
+  return {
+    name: 'custom',
+    sizes: [...sizes],
+    activation,
+    batch,
+    data: sizes[0] === 784 ? 'mnist' : 'normal',
+    lr: 0.1,
+    steps: 10,
+    quickSteps: 4,
+    seed: 5,
+    description: `${sizesLabel(sizes)} ${activation}, batch ${batch}, given by flags`,
+  };
 }

@@ -3,6 +3,7 @@ import { chapterDataset } from './chapter.ts';
 import type { Dataset } from './dataset.ts';
 import { checkDataset } from './dataset.ts';
 import { loadMnist } from './idx.ts';
+import { normalDataset } from './normal.ts';
 import { spiralDataset } from './spiral.ts';
 import { syntheticDataset } from './synthetic.ts';
 
@@ -18,6 +19,7 @@ export function loadDataset(w: Workload, options: LoadOptions = {}): Dataset {
   const samples = Math.max(options.samples ?? 0, 4 * w.batch);
   let ds: Dataset;
   if (w.data === 'chapter') ds = chapterDataset();
+  else if (w.data === 'normal') ds = normalDataset({ count: samples, features: w.sizes[0], classes: w.sizes[w.sizes.length - 1], seed: w.seed });
   else if (w.data === 'spiral') ds = spiralDataset({ perClass: Math.ceil(Math.max(samples, 1536) / 3), seed: w.seed });
   else if (options.dataDir !== undefined) ds = loadMnist(options.dataDir, { limit: samples });
   else ds = syntheticDataset({ count: samples, features: w.sizes[0], classes: w.sizes[w.sizes.length - 1], seed: w.seed });
