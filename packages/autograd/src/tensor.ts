@@ -126,7 +126,7 @@ export class Tensor {
    * tensor no recorded op produced (a gradient, a leaf), since overwriting an op's output would corrupt its graph.
    */
   zero_(): this {
-    const node = (this as TapeTensor).node;
+    const node = (this as Tensor as TapeTensor).node;
     if (node !== null) {
       throw new Error(`zero_: cannot overwrite a tensor computed by ${node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
     }
