@@ -11,13 +11,16 @@ export type { BackwardOptions } from './tape/backward.ts';
 export { backward } from './tape/backward.ts';
 export { emptyCache, recyclerStats } from './tape/recycler.ts';
 export { detectAnomaly, enableGrad, isAnomalyEnabled, isGradEnabled, noGrad, withAnomalyDetection } from './grad-mode.ts';
-export type { CrossEntropyTarget } from './ops/index.ts';
+export type { CrossEntropyTarget, GeluApproximation, Mask } from './ops/index.ts';
 export {
   add, sub, mul, div, neg, pow, exp, log, sqrt,
   matmul, matmulNT, matmulTN, linear, transpose, reshape, broadcastTo,
   sum, mean, max,
   sigmoid, tanh, relu, leakyRelu, softmax, logSoftmax,
   crossEntropy, mse, cast, take,
+  select, at, narrow, slice, indexSelect, gather, cat, stack, flatten, squeeze, unsqueeze,
+  eq, ge, gt, le, lt, ne, sign, where, maximum, minimum, clamp, abs, square, log1p, expm1, erf,
+  gelu, softplus, elu, min, argmax, argmin, logsumexp, std, variance,
 } from './ops/index.ts';
 export type { CreationOptions, NestedNumbers, RandomOptions, TensorData, TensorOptions } from './creation.ts';
 export { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
