@@ -4,6 +4,7 @@
 // passes byte addresses.
 export * from './gemm';
 export * from './elementwise';
+export * from './optimizers';
 
 /** First byte past the module's static data: where the JS side may start its arena. */
 export function heapBase(): usize {

@@ -67,6 +67,8 @@ export {
   softmax,
   softmaxRows,
 } from './softmax.ts';
+export type { AdamHyper, AdamScalars, RmspropScalars, SgdScalars } from './optimizers.ts';
+export { adagradUpdate, adamScalars, adamUpdate, rmspropUpdate, sgdUpdate } from './optimizers.ts';
 export { Random } from './random.ts';
 export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
 export {

@@ -2,8 +2,8 @@
 // table and each backend's form pinned, the size rules, the thread pool's tuning and counters, the wasm loader.
 // Not for users: any of it may change with the kernels.
 export type { KernelRow } from './table.ts';
-export { KERNEL_TABLE, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_MIN_OUTPUTS } from './table.ts';
-export { axpyRef, matmulRef, matmulRefNT, matmulRefTN } from './reference.ts';
+export { KERNEL_TABLE, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_MIN_OUTPUTS, WASM_OPTIMIZER_MIN } from './table.ts';
+export { adamRef, axpyRef, matmulRef, matmulRefNT, matmulRefTN } from './reference.ts';
 export { matmulWasm, matmulWasmNT, matmulWasmTN } from './matmul.ts';
 export { CHUNKS_PER_THREAD, WASM_THREAD_MIN_MACS, workerChunks } from './wasm/gemm.ts';
 export { gemmStats, gemmTuning } from './wasm/pool.ts';

@@ -158,3 +158,166 @@ export function firstNonFiniteIn(x: FloatArray, n: number): number {
   for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return i;
   return -1;
 }
+
+// The optimizers' updates (optim/*.ts give the formulas), one pass over one parameter's flat buffers: θ, its gradient
+// and the optimizer's state, all in place. Each value is computed in float64 and rounded once where it is stored, and
+// a stored state value is read back (rounded) before the next formula uses it, as loops over float32 arrays do
+// naturally. Adam is the exception: on float32 it computes in float32 throughout, as PyTorch does on float32 tensors,
+// so that its wasm form can run four lanes at a time and still give the same bits.
+
+/** The scalars of one Adam/AdamW step t: η/(1 − β₁ᵗ), √(1 − β₂ᵗ), the decay factors. */
+export interface AdamScalars {
+  /** η / (1 − β₁ᵗ) */
+  readonly stepSize: number;
+  /** √(1 − β₂ᵗ) */
+  readonly bias2Sqrt: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** λ of an L2 penalty added to the gradient (Adam's weight decay); 0 for none. */
+  readonly weightDecay: number;
+  /** 1 − ηλ of decoupled weight decay θ ← θ (1 − ηλ) (AdamW); 1 for none. */
+  readonly decay: number;
+  /** −1 to ascend (maximize), else 1: g ← sign · ∇θ. */
+  readonly sign: number;
+}
+
+/**
+ * Adam's update of one parameter, in place (vMax: AMSGrad's running maximum of v, or null):
+ *   θ ← θ·decay;  g ← sign·∇θ + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  v̂ ← max(v̂, v) or v
+ *   θ ← θ − stepSize · m / (√v̂ / bias2Sqrt + ε)
+ * One loop per dtype, so that each sees one kind of array.
+ */
+export function adamRef(theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, s: AdamScalars): FloatArray {
+  if (theta instanceof Float32Array) return adamRefF32(theta, grad as Float32Array, m as Float32Array, v as Float32Array, vMax as Float32Array | null, s);
+  return adamRefF64(theta, grad as Float64Array, m as Float64Array, v as Float64Array, vMax as Float64Array | null, s);
+}
+
+function adamRefF64(theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array | null, s: AdamScalars): Float64Array {
+  const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let i = 0; i < theta.length; i++) {
+    let th = theta[i];
+    let g = sign * grad[i];
+    if (decay !== 1) th *= decay;
+    else if (weightDecay !== 0) g += weightDecay * th;
+    const mi = (m[i] = beta1 * m[i] + c1 * g);
+    let vi = (v[i] = beta2 * v[i] + c2 * g * g);
+    if (vMax !== null) vi = vMax[i] = Math.max(vMax[i], vi);
+    theta[i] = th - stepSize * (mi / (Math.sqrt(vi) / bias2Sqrt + eps));
+  }
+  return theta;
+}
+
+/** adamRefF64 in float32 arithmetic: the scalars rounded to float32, and each operation's result (fr = Math.fround). */
+function adamRefF32(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, s: AdamScalars): Float32Array {
+  const fr = Math.fround;
+  const lr = fr(s.stepSize), bc = fr(s.bias2Sqrt), ep = fr(s.eps), wd = fr(s.weightDecay), dc = fr(s.decay);
+  const b1 = fr(s.beta1), c1 = fr(1 - s.beta1), b2 = fr(s.beta2), c2 = fr(1 - s.beta2);
+  const sign = s.sign;
+  const decays = s.decay !== 1;
+  for (let i = 0; i < theta.length; i++) {
+    let th = theta[i];
+    let g = sign * grad[i];
+    if (decays) th = fr(th * dc);
+    else if (wd !== 0) g = fr(g + fr(wd * th));
+    m[i] = fr(b1 * m[i]) + fr(c1 * g); // a sum of two float32, rounded once by the store
+    v[i] = fr(b2 * v[i]) + fr(fr(c2 * g) * g);
+    let vi = v[i];
+    if (vMax !== null) vi = vMax[i] = Math.max(vMax[i], vi);
+    theta[i] = th - fr(lr * fr(m[i] / fr(fr(fr(Math.sqrt(vi)) / bc) + ep)));
+  }
+  return theta;
+}
+
+/** The scalars of one SGD step. */
+export interface SgdScalars {
+  readonly lr: number;
+  /** μ; 0 for none (then the momentum buffer is not touched). */
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  /** −1 to ascend (maximize), else 1. */
+  readonly sign: number;
+  /** The buffer's first step: b ← g, undamped. */
+  readonly first: boolean;
+}
+
+/**
+ * SGD's update of one parameter, in place (b: the momentum buffer, unused when μ = 0):
+ *   g ← sign·∇θ + λθ;  b ← g (first step) or μb + (1 − τ)g;  g ← g + μb (Nesterov) or b;  θ ← θ − ηg
+ */
+export function sgdRef(theta: FloatArray, grad: FloatArray, b: FloatArray, s: SgdScalars): FloatArray {
+  const { lr, momentum, dampening, weightDecay, nesterov, sign, first } = s;
+  const n = theta.length;
+  if (momentum === 0) {
+    if (weightDecay === 0) {
+      for (let i = 0; i < n; i++) theta[i] -= lr * (sign * grad[i]);
+    } else {
+      for (let i = 0; i < n; i++) theta[i] -= lr * (sign * grad[i] + weightDecay * theta[i]);
+    }
+    return theta;
+  }
+  const c = 1 - dampening;
+  for (let i = 0; i < n; i++) {
+    let g = sign * grad[i];
+    if (weightDecay !== 0) g += weightDecay * theta[i];
+    b[i] = first ? g : momentum * b[i] + c * g;
+    theta[i] -= lr * (nesterov ? g + momentum * b[i] : b[i]);
+  }
+  return theta;
+}
+
+/** The scalars of one RMSprop step. */
+export interface RmspropScalars {
+  readonly lr: number;
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** μ; 0 for none. */
+  readonly momentum: number;
+  readonly sign: number;
+}
+
+/**
+ * RMSprop's update of one parameter, in place (gAvg: the centered variant's mean gradient, or null; b: the momentum
+ * buffer, unused when μ = 0):
+ *   g ← sign·∇θ + λθ;  v ← αv + (1 − α)g²;  ḡ ← αḡ + (1 − α)g;  s ← √(v − ḡ²) + ε  (or √v + ε)
+ *   b ← μb + g/s, θ ← θ − ηb  (or θ ← θ − η g/s)
+ */
+export function rmspropRef(theta: FloatArray, grad: FloatArray, v: FloatArray, gAvg: FloatArray | null, b: FloatArray, s: RmspropScalars): FloatArray {
+  const { lr, alpha, eps, weightDecay, momentum, sign } = s;
+  const c = 1 - alpha;
+  for (let i = 0; i < theta.length; i++) {
+    let g = sign * grad[i];
+    if (weightDecay !== 0) g += weightDecay * theta[i];
+    v[i] = alpha * v[i] + c * g * g;
+    let d: number;
+    if (gAvg !== null) {
+      gAvg[i] = alpha * gAvg[i] + c * g;
+      d = Math.sqrt(v[i] - gAvg[i] * gAvg[i]) + eps;
+    } else {
+      d = Math.sqrt(v[i]) + eps;
+    }
+    if (momentum > 0) {
+      b[i] = momentum * b[i] + g / d;
+      theta[i] -= lr * b[i];
+    } else {
+      theta[i] -= lr * (g / d);
+    }
+  }
+  return theta;
+}
+
+/** Adagrad's update of one parameter, in place: g ← sign·∇θ + λθ;  G ← G + g²;  θ ← θ − η_t g / (√G + ε) */
+export function adagradRef(theta: FloatArray, grad: FloatArray, G: FloatArray, lr: number, eps: number, weightDecay: number, sign: number): FloatArray {
+  for (let i = 0; i < theta.length; i++) {
+    let g = sign * grad[i];
+    if (weightDecay !== 0) g += weightDecay * theta[i];
+    G[i] += g * g;
+    theta[i] -= lr * (g / (Math.sqrt(G[i]) + eps));
+  }
+  return theta;
+}

@@ -4,7 +4,8 @@ import type { DType, FloatArray } from './dtype.ts';
 import { allocate, DTYPES } from './dtype.ts';
 import { Random } from './random.ts';
 import type { KernelRow } from './table.ts';
-import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS } from './table.ts';
+import { adamScalars } from './optimizers.ts';
+import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_OPTIMIZER_MIN } from './table.ts';
 
 // The kernel table as a whole: every row has its JS reference, and every wasm form gives what its reference gives,
 // on both dtypes, on arguments its size rule sends to wasm. Element-wise rows must agree bit for bit (specials
@@ -53,6 +54,38 @@ const SAMPLES: Record<string, Sample> = {
   relu: { args: (make) => [[make(E), make(E)]] },
   reluGrad: { args: (make) => [[make(E), make(E)]] },
   stepGrad: { args: (make) => [[make(E), make(E), 0, make(E)]] },
+  // Adam at steps 1 and 7, plain, with L2 decay, decoupled decay, AMSGrad and maximize; v and vMax kept ≥ 0 as
+  // they are in training (specials still reach them through g², and θ and m carry every special)
+  adam: {
+    args: (make) => {
+      const n = WASM_OPTIMIZER_MIN + 3;
+      const hyper = { lr: 1e-3, betas: [0.9, 0.999] as const, eps: 1e-8, weightDecay: 0, maximize: false };
+      const cases = [
+        { t: 1, decoupled: false, ams: false, o: hyper },
+        { t: 7, decoupled: false, ams: true, o: { ...hyper, weightDecay: 0.01 } },
+        { t: 7, decoupled: true, ams: false, o: { ...hyper, weightDecay: 0.01, maximize: true } },
+        { t: 3, decoupled: true, ams: true, o: { ...hyper, lr: 0.3, betas: [0.5, 0.75] as const, eps: 0.1, weightDecay: 0.5 } },
+      ];
+      return cases.map(({ t, decoupled, ams, o }) => {
+        const nonNegative = (x: FloatArray) => x.map((y) => Math.abs(y));
+        return [make(n), make(n), make(n), nonNegative(make(n)), ams ? nonNegative(make(n)) : null, adamScalars(o, t, decoupled)];
+      });
+    },
+  },
+  // SGD plain, with L2 decay and maximize, with momentum on its first and a later step, dampened, and Nesterov's
+  sgd: {
+    args: (make) => {
+      const n = WASM_OPTIMIZER_MIN + 1;
+      const base = { lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, sign: 1, first: false };
+      return [
+        base,
+        { ...base, weightDecay: 0.1, sign: -1 },
+        { ...base, momentum: 0.9, first: true },
+        { ...base, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
+        { ...base, momentum: 0.5, nesterov: true },
+      ].map((s) => [make(n), make(n), make(n), s]);
+    },
+  },
   allFinite: {
     args: (make) => {
       const finite = make(E).map((v) => (Number.isFinite(v) ? v : 1));
@@ -97,6 +130,10 @@ describe('the kernel table', () => {
     expect(pays('hadamard', [f32(WASM_ELEMENTWISE_MIN - 1), f32(WASM_ELEMENTWISE_MIN), f32(WASM_ELEMENTWISE_MIN)])).toBe(false);
     expect(pays('axpy', [2, f32(WASM_AXPY_MIN - 1), f32(WASM_AXPY_MIN - 1)])).toBe(false);
     expect(pays('stepGrad', [f32(E), f32(E), 0.01, f32(E)])).toBe(false); // leaky slopes have no wasm form
+    const o = WASM_OPTIMIZER_MIN;
+    expect(pays('adam', [f32(o), f32(o), f32(o), f32(o), null])).toBe(true);
+    expect(pays('adam', [f32(o - 1), f32(o - 1), f32(o - 1), f32(o - 1), null])).toBe(false);
+    expect(pays('adam', [f32(o), f32(o), new Float64Array(o), f32(o), null])).toBe(false);
   });
 
   const reason = backendUnavailableReason('wasm');

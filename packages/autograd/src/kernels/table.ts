@@ -11,6 +11,8 @@
 import { getBackend } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import {
+  adagradRef,
+  adamRef,
   addRowRef,
   allFiniteRef,
   axpyRef,
@@ -20,6 +22,8 @@ import {
   matmulRefTN,
   reluGradRef,
   reluRef,
+  rmspropRef,
+  sgdRef,
   stepGradRef,
   sumRowsRef,
 } from './reference.ts';
@@ -120,6 +124,24 @@ const biasProductPays: (...args: Parameters<BiasProduct>) => boolean = (a, b, bi
 /** An element-wise kernel over n elements pays in wasm from WASM_ELEMENTWISE_MIN, its buffers long enough and of one dtype. */
 const elementwisePays = (n: number, out: FloatArray, x: FloatArray, y: FloatArray = x): boolean =>
   n >= WASM_ELEMENTWISE_MIN && out.length >= n && x.length >= n && y.length >= n && x.constructor === out.constructor && y.constructor === out.constructor;
+
+/**
+ * Below this many parameters an optimizer's update stays in JS even on the wasm backend. Copying θ, ∇θ, m and v in
+ * and θ, m, v out costs ~0.26 ms on 235k float32 here; Adam's four-lane loop with its √ and ÷ beats the JS loop
+ * by several times its copies, SGD with momentum by about its copies (scripts/bench-optim.ts).
+ */
+export const WASM_OPTIMIZER_MIN = 4096;
+
+/** An optimizer's buffers: all as long as θ and of its dtype (vMax may be null). */
+const optimizerPays = (theta: FloatArray, ...buffers: (FloatArray | null)[]): boolean =>
+  theta.length >= WASM_OPTIMIZER_MIN && buffers.every((b) => b === null || (b.length === theta.length && b.constructor === theta.constructor));
+
+/** Throws unless every buffer of an optimizer's update is as long as θ. */
+function checkOptimizer(op: string, theta: FloatArray, buffers: Record<string, FloatArray | null>): void {
+  for (const [name, b] of Object.entries(buffers)) {
+    if (b !== null && b.length !== theta.length) throw new RangeError(`${op}: ${name} has ${b.length} elements; expected θ's ${theta.length}`);
+  }
+}
 
 export const KERNEL_TABLE = {
   /** out (m×n) = a (m×k) · b (k×n) */
@@ -230,6 +252,43 @@ export const KERNEL_TABLE = {
       return out;
     },
     pays: (g, z, slope, out) => Object.is(slope, 0) && elementwisePays(g.length, out, g, z),
+  }),
+  /** Adam/AdamW's update of one parameter θ in place, with its moments m, v (and AMSGrad's vMax, or null) */
+  adam: row({
+    js: adamRef,
+    wasm: (theta, grad, m, v, vMax, s) => {
+      const n = theta.length;
+      const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
+      const ams = vMax === null ? 0 : inOut(vMax, vMax, n);
+      callWasm('adam', inOut(theta, theta, n), input(grad, n), inOut(m, m, n), inOut(v, v, n), ams, n, +(vMax !== null),
+        stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
+      return theta;
+    },
+    pays: (theta, grad, m, v, vMax) => optimizerPays(theta, grad, m, v, vMax),
+    check: (theta, grad, m, v, vMax) => checkOptimizer('adam', theta, { grad, m, v, vMax }),
+  }),
+  /** SGD's update of one parameter θ in place, with its momentum buffer b (unused without momentum) */
+  sgd: row({
+    js: sgdRef,
+    wasm: (theta, grad, b, s) => {
+      const n = theta.length;
+      const { lr, momentum, dampening, weightDecay, nesterov, sign, first } = s;
+      const buffer = momentum === 0 ? 0 : inOut(b, b, n);
+      callWasm('sgd', inOut(theta, theta, n), input(grad, n), buffer, n, +(momentum !== 0), +first, +nesterov, lr, momentum, dampening, weightDecay, sign);
+      return theta;
+    },
+    pays: (theta, grad, b, s) => optimizerPays(theta, grad, s.momentum === 0 ? null : b),
+    check: (theta, grad, b, s) => checkOptimizer('sgd', theta, { grad, b: s.momentum === 0 ? null : b }),
+  }),
+  /** RMSprop's update of one parameter θ in place, with v, the centered variant's ḡ (or null), momentum buffer b */
+  rmsprop: row({
+    js: rmspropRef,
+    check: (theta, grad, v, gAvg, b, s) => checkOptimizer('rmsprop', theta, { grad, v, gAvg, b: s.momentum > 0 ? b : null }),
+  }),
+  /** Adagrad's update of one parameter θ in place, with the sum of squared gradients G */
+  adagrad: row({
+    js: adagradRef,
+    check: (theta, grad, G) => checkOptimizer('adagrad', theta, { grad, G }),
   }),
   /** Whether none of x[0..n) is NaN or ±Infinity */
   allFinite: row({

@@ -4,6 +4,8 @@
 //   η_t = η / (1 + (t − 1) · lrDecay)
 //   G ← G + g²                                       (sum; starts at initialAccumulatorValue)
 //   θ ← θ − η_t g / (√G + ε)
+// The loop is the kernel adagradUpdate (kernels/optimizers.ts).
+import { adagradUpdate } from '../kernels/index.ts';
 import type { Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
@@ -45,14 +47,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         const G = this.buffer(p, 'sum');
         const t = ((state.step as number | undefined) ?? 0) + 1;
         state.step = t;
-        const lrT = lr / (1 + (t - 1) * lrDecay);
-        const theta = p.data;
-        for (let i = 0; i < theta.length; i++) {
-          let g = maximize ? -grad[i] : grad[i];
-          if (weightDecay !== 0) g += weightDecay * theta[i];
-          G[i] += g * g;
-          theta[i] -= lrT * (g / (Math.sqrt(G[i]) + eps));
-        }
+        adagradUpdate(p.data, grad, G, lr / (1 + (t - 1) * lrDecay), eps, weightDecay, maximize ? -1 : 1);
       }
     }
   }

@@ -5,7 +5,9 @@
 //   v̂ ← max(v̂, v) when amsgrad, else v̂ = v
 //   θ ← θ − (η / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
 // AdamW (./adamw.ts) differs only in how it decays: θ ← θ (1 − η λ) before the update, nothing added to g.
+// The loop over a parameter's elements is the kernel adamUpdate (kernels/optimizers.ts), one pass, in place.
 import type { FloatArray } from '../kernels/index.ts';
+import { adamScalars, adamUpdate } from '../kernels/index.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
@@ -57,28 +59,13 @@ export abstract class AdamFamily extends Optimizer<AdamOptions> {
   }
 
   private update(p: Tensor, grad: FloatArray, o: AdamOptions): void {
-    const { lr, eps, weightDecay: wd, amsgrad, maximize } = o;
-    const [beta1, beta2] = o.betas;
     const state = this.stateOf(p);
     const t = ((state.step as number | undefined) ?? 0) + 1;
     state.step = t;
     const m = this.buffer(p, 'expAvg');
     const v = this.buffer(p, 'expAvgSq');
-    const vMax = amsgrad ? this.buffer(p, 'maxExpAvgSq') : null;
-    const stepSize = lr / (1 - beta1 ** t);
-    const bias2Sqrt = Math.sqrt(1 - beta2 ** t);
-    const decay = this.decoupled ? 1 - lr * wd : 1;
-    const theta = p.data;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i] : grad[i];
-      if (this.decoupled) theta[i] *= decay;
-      else if (wd !== 0) g += wd * theta[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      let vHat = v[i];
-      if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i], v[i]);
-      theta[i] -= stepSize * (m[i] / (Math.sqrt(vHat) / bias2Sqrt + eps));
-    }
+    const vMax = o.amsgrad ? this.buffer(p, 'maxExpAvgSq') : null;
+    adamUpdate(p.data, grad, m, v, vMax, adamScalars(o, t, this.decoupled));
   }
 }
 

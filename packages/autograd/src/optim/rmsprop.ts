@@ -3,6 +3,8 @@
 //   v ← α v + (1 − α) g²                                      (squareAvg)
 //   centered: ḡ ← α ḡ + (1 − α) g;  s ← √(v − ḡ²) + ε,  else s ← √v + ε
 //   momentum μ > 0: b ← μ b + g / s;  θ ← θ − η b,   else θ ← θ − η g / s
+// The loop is the kernel rmspropUpdate (kernels/optimizers.ts).
+import { rmspropUpdate } from '../kernels/index.ts';
 import type { Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
@@ -45,26 +47,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
         state.step = ((state.step as number | undefined) ?? 0) + 1;
         const v = this.buffer(p, 'squareAvg');
         const gAvg = centered ? this.buffer(p, 'gradAvg') : null;
-        const b = momentum > 0 ? this.buffer(p, 'momentumBuffer') : null;
-        const theta = p.data;
-        for (let i = 0; i < theta.length; i++) {
-          let g = maximize ? -grad[i] : grad[i];
-          if (weightDecay !== 0) g += weightDecay * theta[i];
-          v[i] = alpha * v[i] + (1 - alpha) * g * g;
-          let s: number;
-          if (gAvg !== null) {
-            gAvg[i] = alpha * gAvg[i] + (1 - alpha) * g;
-            s = Math.sqrt(v[i] - gAvg[i] * gAvg[i]) + eps;
-          } else {
-            s = Math.sqrt(v[i]) + eps;
-          }
-          if (b !== null) {
-            b[i] = momentum * b[i] + g / s;
-            theta[i] -= lr * b[i];
-          } else {
-            theta[i] -= lr * (g / s);
-          }
-        }
+        const b = momentum > 0 ? this.buffer(p, 'momentumBuffer') : v;
+        rmspropUpdate(p.data, grad, v, gAvg, b, { lr, alpha, eps, weightDecay, momentum, sign: maximize ? -1 : 1 });
       }
     }
   }

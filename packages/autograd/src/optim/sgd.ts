@@ -4,6 +4,8 @@
 //   b ← g on the first step, else b ← μ b + (1 − τ) g   (momentum μ, dampening τ; no dampening on step 1)
 //   g ← g + μ b if nesterov, else g ← b           (only when μ ≠ 0)
 //   θ ← θ − η g
+// The loop is the kernel sgdUpdate (kernels/optimizers.ts).
+import { sgdUpdate } from '../kernels/index.ts';
 import type { Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
@@ -42,26 +44,9 @@ export class SGD extends Optimizer<SGDOptions> {
       for (const p of params) {
         const grad = this.gradOf(p);
         if (grad === null) continue;
-        const theta = p.data;
-        const n = theta.length;
-        if (momentum === 0) {
-          for (let i = 0; i < n; i++) {
-            let g = maximize ? -grad[i] : grad[i];
-            if (weightDecay !== 0) g += weightDecay * theta[i];
-            theta[i] -= lr * g;
-          }
-          continue;
-        }
-        const state = this.stateOf(p);
-        const first = state.momentumBuffer === undefined;
-        const b = this.buffer(p, 'momentumBuffer');
-        for (let i = 0; i < n; i++) {
-          let g = maximize ? -grad[i] : grad[i];
-          if (weightDecay !== 0) g += weightDecay * theta[i];
-          b[i] = first ? g : momentum * b[i] + (1 - dampening) * g;
-          g = nesterov ? g + momentum * b[i] : b[i];
-          theta[i] -= lr * g;
-        }
+        const first = momentum !== 0 && this.stateOf(p).momentumBuffer === undefined;
+        const b = momentum === 0 ? grad : this.buffer(p, 'momentumBuffer');
+        sgdUpdate(p.data, grad, b, { lr, momentum, dampening, weightDecay, nesterov, sign: maximize ? -1 : 1, first });
       }
     }
   }
