@@ -36,6 +36,7 @@ export type { SafetensorsFile, SafetensorsOptions, SaveSafetensorsOptions } from
 export { loadSafetensors, parseSafetensors, saveSafetensors } from './safetensors.ts';
 export type { Batch, BatchOf, Column, DataLoaderOptions, NumericArray, ShapedArray } from './data/data-loader.ts';
 export { DataLoader } from './data/data-loader.ts';
+export { accuracy } from './metrics.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export type { CustomOpDefinition } from './custom-op.ts';

@@ -10,13 +10,12 @@
 // (batches are typed arrays of the same kind: Int32Array labels stay Int32Array), or { data, shape: [N, …] } for
 // a typed array with more values per sample (batches are { data, shape: [B, …] }).
 
-import type { Random, Shape } from '../kernels/index.ts';
-import { shapeStr, sizeOf } from '../kernels/index.ts';
+import type { NumericArray, Random, Shape } from '../kernels/index.ts';
+import { gatherRows, shapeStr, sizeOf } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
 import { Tensor } from '../tensor.ts';
 
-/** Any typed array of numbers. */
-export type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type { NumericArray };
 
 /** A typed array with a shape [N, …] (N samples of the remaining shape). */
 export interface ShapedArray<A extends NumericArray = NumericArray> {
@@ -118,15 +117,7 @@ export class DataLoader<C extends readonly Column[]> {
 
   /** The rows order[start … start + rows) of a column, copied into its batch buffer. */
   private gather(s: Source, column: number, start: number, rows: number): NumericArray {
-    const out = this.bufferFor(s, column, rows);
-    const w = s.width;
-    const src = s.data;
-    for (let r = 0; r < rows; r++) {
-      const from = this.order[start + r] * w;
-      if (w === 1) out[r] = src[from];
-      else out.set(src.subarray(from, from + w), r * w);
-    }
-    return out;
+    return gatherRows(s.data, s.width, this.order, start, rows, this.bufferFor(s, column, rows));
   }
 
   private bufferFor(s: Source, column: number, rows: number): NumericArray {

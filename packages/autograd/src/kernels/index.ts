@@ -37,8 +37,9 @@ export {
 } from './backend.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, allFinite, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
-export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
-export { checkIndex, scatterAdd, take, transpose2d } from './layout.ts';
+export { countCorrect, maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
+export type { NumericArray } from './layout.ts';
+export { checkIndex, gatherRows, scatterAdd, take, transpose2d } from './layout.ts';
 export type { Activation, ActivationName, FusedActivation } from './activations.ts';
 export {
   ACTIVATION_NAMES,

@@ -102,3 +102,26 @@ export function sumSquaredDiff(a: FloatArray, b: FloatArray): number {
   }
   return s;
 }
+
+/**
+ * How many rows of x (rows × cols) have their largest value (the first one on a tie) at column labels[r]: the
+ * correct predictions among `rows` logits. A row holding NaN counts as wrong.
+ */
+export function countCorrect(x: FloatArray, rows: number, cols: number, labels: ArrayLike<number>): number {
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let best = 0;
+    let max = x[o];
+    let nan = max !== max;
+    for (let c = 1; c < cols; c++) {
+      const v = x[o + c];
+      if (v > max) {
+        max = v;
+        best = c;
+      } else if (v !== v) nan = true;
+    }
+    if (!nan && best === labels[r]) correct++;
+  }
+  return correct;
+}
