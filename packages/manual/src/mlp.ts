@@ -1,4 +1,5 @@
 import type { ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
+import type { ManualAdam } from './adam.ts';
 import { backward } from './backward.ts';
 import { forward } from './forward.ts';
 import { copyX, measureX, readY } from './inputs.ts';
@@ -110,6 +111,14 @@ export class ManualMLP {
     checkLearningRate(where, lr);
     const loss = this.run(where, x, y);
     sgdUpdate(this.net, this.dW, this.db, lr);
+    this.cached = null;
+    return loss;
+  }
+
+  /** One Adam step (see adam.ts) on the batch with the optimizer's state `opt`; returns the loss before it. */
+  adamStep(x: XInput, y: YInput, opt: ManualAdam): number {
+    const loss = this.run('ManualMLP.adamStep', x, y);
+    opt.update(this.net, this.dW, this.db);
     this.cached = null;
     return loss;
   }
