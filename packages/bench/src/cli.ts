@@ -15,6 +15,10 @@ import { runWorkload } from './run.ts';
 import type { UserEngineRun } from './user-run.ts';
 import { loadUserEngine, runUserEngine, userEngineJson, userEngineSummary } from './user-run.ts';
 import { junitReport } from './junit.ts';
+import { FASHION_MNIST_DIR, imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
+import type { FashionResult } from './fashion.ts';
+import { runFashion } from './fashion.ts';
+import { fashionMarkdown, fashionTable } from './fashion-report.ts';
 import type { Workload } from './workloads.ts';
 import { networkWorkload, WORKLOAD_NAMES, workloadByName } from './workloads.ts';
 
@@ -22,6 +26,10 @@ import { networkWorkload, WORKLOAD_NAMES, workloadByName } from './workloads.ts'
 // package as its working directory; paths the user gives are resolved against where they typed the command.
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** The lockstep SGD workloads, and `fashion`: Adam on the whole of Fashion-MNIST (fashion.ts). */
+const CHOICES = [...WORKLOAD_NAMES, 'fashion'] as const;
+type Choice = (typeof CHOICES)[number];
 
 /** Splits "a,b" and checks every name against `choices`, with an error that lists them. */
 function listOf<T extends string>(what: string, choices: readonly T[]) {
@@ -72,7 +80,8 @@ export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): strin
 }
 
 interface CliOptions {
-  workload?: string[];
+  workload?: Choice[];
+  epochs?: number;
   dtype?: DType[];
   steps?: number;
   quick?: boolean;
@@ -98,7 +107,8 @@ export function buildProgram(name = 'pnpm bench'): Command {
         'and only then reports how fast each one is; with --engine, your engine too. `pnpm bench` and `tapegrad-bench` are the same command. ' +
         'Exit code: 0 when every equality check passed, 1 when one failed, 2 for a usage error.',
     )
-    .option('-w, --workload <names>', `workloads to run, comma-separated or repeated (choices: ${WORKLOAD_NAMES.join(', ')}; default all)`, listOf('workload', WORKLOAD_NAMES))
+    .option('-w, --workload <names>', `workloads to run, comma-separated or repeated (choices: ${CHOICES.join(', ')}; default all, fashion where its data is)`, listOf('workload', CHOICES))
+    .option('--epochs <n>', 'epochs of the fashion workload (default 3, 1 with --quick)', positiveInt)
     .option('-d, --dtype <dtypes>', `dtypes to run (choices: ${DTYPES.join(', ')}; default both, float32 with --quick)`, listOf('dtype', DTYPES))
     .option('-s, --steps <k>', 'lockstep SGD steps per workload (default: per workload, fewer with --quick)', positiveInt)
     .option('--sizes <widths>', 'a network of your own instead of the named workloads (or beside those given with --workload): layer widths, e.g. 784,100,10', sizesArg)
@@ -109,7 +119,7 @@ export function buildProgram(name = 'pnpm bench'): Command {
     .option('--json <file>', 'write machine-readable results to FILE')
     .option('--markdown <file>', 'write the summary and details as markdown to FILE')
     .option('--junit <file>', 'write JUnit XML to FILE: one test case per workload × dtype × symbol, failures with the divergence')
-    .option('--data <dir>', 'directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]) for mnist-mlp and wide')
+    .option('--data <dir>', `directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…) for mnist-mlp, wide and fashion (default for fashion: ${FASHION_MNIST_DIR})`)
     .option('--no-speed', 'check equality only, no benchmarks')
     .option('--no-details', 'print only the summary table, not the per-workload reports')
     .option(
@@ -159,16 +169,27 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   // start the kernel worker threads before anything is timed (they would otherwise start during the first big product)
   const threads = backend === 'wasm' ? await kernelThreadsReady() : 1;
   const fma = backend === 'wasm' && wasmFusedMultiplyAdd();
-  const named = o.workload ?? (o.sizes === undefined ? WORKLOAD_NAMES : []);
-  const workloads: Workload[] = named.map((n) => workloadByName(n));
+  const named: readonly Choice[] = o.workload ?? (o.sizes === undefined ? CHOICES : []);
+  const workloads: Workload[] = named.filter((n) => n !== 'fashion').map((n) => workloadByName(n));
   if (o.sizes !== undefined) workloads.push(networkWorkload(o.sizes, o.activation ?? 'relu', o.batch ?? 32));
   const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
   const dataDir = o.data === undefined ? undefined : userPath(o.data);
+  // fashion: named, or by default where its data is (not with --quick unless named)
+  const fashionDir = dataDir ?? FASHION_MNIST_DIR;
+  const fashionMissing = imageDatasetMissing(fashionDir);
+  let fashionSkip: string | null = null;
+  if (named.includes('fashion')) {
+    if (o.workload === undefined && o.quick) fashionSkip = 'not with --quick (name it: --workload fashion)';
+    else if (fashionMissing !== null) fashionSkip = fashionMissing;
+  }
+  if (o.workload?.includes('fashion') && fashionMissing !== null) return usage(`--workload fashion needs Fashion-MNIST: ${fashionMissing}`);
   const started = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
   const command = `${name} ${args.join(' ')}`.trim();
+  const runsFashion = named.includes('fashion') && fashionSkip === null;
   io.out.write(
-    `tapegrad bench: ${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}${o.quick ? ' (quick)' : ''}, ` +
+    `tapegrad bench: ${workloads.length > 0 ? `${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}` : ''}` +
+      `${runsFashion ? `${workloads.length > 0 ? ', ' : ''}fashion × float32` : ''}${o.quick ? ' (quick)' : ''}, ` +
       `${backendLabel(backend, threads)} kernels, on ${machine}\n`,
   );
   let peers: StartedPeer[] | undefined;
@@ -197,12 +218,30 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
       }
     }
   }
+  let fashion: FashionResult | null = null;
+  if (named.includes('fashion') && fashionSkip !== null) io.out.write(`fashion: skipped: ${fashionSkip}\n`);
+  if (runsFashion) {
+    const torch = o.peers === true || (o.peers ?? []).includes('torch');
+    const data = loadImageDataset(fashionDir);
+    fashion = await runFashion({ data, epochs: o.epochs ?? (o.quick ? 1 : 3), torch, progress: progressFor('[fashion]', io.out) });
+    if (o.details) io.out.write(`\n${fashionTable(fashion)}\n\n`);
+  }
   const seconds = (performance.now() - started) / 1000;
-  io.out.write(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
+  if (results.length > 0) io.out.write(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
+  if (fashion !== null && !o.details) io.out.write(`${fashionTable(fashion)}\n`);
   if (user !== undefined) io.out.write(`${userEngineSummary(user)}\n`);
   const all = [...results, ...(user?.results ?? [])];
   const failed = all.filter((r) => !r.equality.pass);
-  io.out.write(
+  const fashionFailed = fashion !== null && fashion.parameterUlps.some((u) => !(u === 0));
+  if (fashion !== null) {
+    const worst = Math.max(...fashion.parameterUlps);
+    io.out.write(
+      fashionFailed
+        ? `fashion: the engines' parameters DRIFTED apart (up to ${worst} ulps) on the ${backend} kernels.\n`
+        : `fashion: the engines' parameters stayed bit-identical over ${fashion.parameterUlps.length} epochs on the ${backend} kernels.\n`,
+    );
+  }
+  if (all.length > 0) io.out.write(
     failed.length === 0
       ? `All ${all.length} equality checks passed in ${seconds.toFixed(1)} s on the ${backend} kernels.\n`
       : `${failed.length} of ${all.length} equality checks FAILED on the ${backend} kernels ` +
@@ -211,13 +250,14 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   const meta = { command, machine, date: new Date().toISOString(), seconds, kernelThreads: threads, fusedMultiplyAdd: fma };
   if (o.json !== undefined) {
     const file = userPath(o.json);
-    const report = jsonReport(results, meta) as Record<string, unknown>;
+    const report = { ...(jsonReport(results, meta) as Record<string, unknown>), ...(fashion === null ? {} : { fashion }) };
     writeFileSync(file, `${JSON.stringify(user === undefined ? report : { ...report, engine: userEngineJson(user) }, null, 2)}\n`);
     io.out.write(`Wrote ${file}\n`);
   }
   if (o.markdown !== undefined) {
     const file = userPath(o.markdown);
-    writeFileSync(file, `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}`);
+    const fashionMd = fashion === null ? '' : `\n${fashionMarkdown(fashion)}\n`;
+    writeFileSync(file, `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}${fashionMd}`);
     io.out.write(`Wrote ${file}\n`);
   }
   if (o.junit !== undefined) {
@@ -225,7 +265,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     writeFileSync(file, junitReport([{ results }, { results: user?.results ?? [] }], name));
     io.out.write(`Wrote ${file}\n`);
   }
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 && !fashionFailed ? 0 : 1;
 }
 
 /** Runs the CLI on this process's arguments and sets its exit code: `pnpm bench`, and bin/tapegrad-bench.js. */

@@ -10,7 +10,7 @@ import type { Peer } from './peer.ts';
 
 export type { Peer, PeerGradients, PeerSession } from './peer.ts';
 
-export const PEER_NAMES = ['tfjs-wasm', 'jax-js', 'openblas'] as const;
+export const PEER_NAMES = ['tfjs-wasm', 'jax-js', 'openblas', 'torch'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** A peer ready to run, or why it is not. */
@@ -25,6 +25,7 @@ export interface StartedPeer {
 async function importPeer(name: PeerName): Promise<Peer> {
   if (name === 'tfjs-wasm') return (await import('./tfjs.ts')).tfjsPeer;
   if (name === 'jax-js') return (await import('./jax.ts')).jaxPeer;
+  if (name === 'torch') return (await import('./torch.ts')).torchPeer;
   return (await import('./openblas.ts')).openblasPeer;
 }
 
@@ -92,6 +93,13 @@ export async function runPeers(peers: readonly StartedPeer[], ctx: PeerRunContex
       if (!r.pass || !ctx.enginesPassed || ctx.plan === null) {
         const note = !r.pass ? 'gradients differ from the manual engine' : !ctx.enginesPassed ? 'tapegrad check failed' : 'speed not measured';
         out.push({ ...base, equality, speed: null, note });
+        continue;
+      }
+      if ('timings' in session) {
+        // a subprocess times its own steps (torch): one row per thread count
+        for (const t of session.timings as readonly { threads: number; medianMs: number; samples: number }[]) {
+          out.push({ ...base, name: `${p.name} ×${t.threads}`, equality, speed: { medianMs: t.medianMs, rme: 0, samples: t.samples } });
+        }
         continue;
       }
       const s = session;

@@ -1,0 +1,135 @@
+"""PyTorch (CPU) as a peer of the bench: the same network, parameters and batches as tapegrad's engines.
+
+Run by packages/bench/src/peers/torch.ts, never by hand:  python3 torch_peer.py DIR
+DIR holds problem.json and the binary arrays it names (little-endian, row-major); the answer goes to
+DIR/answer.json and the gradients to DIR/grad.f32. Two modes:
+
+  "steps"    one batch: loss and gradients at the given parameters (for the check against the manual engine), then
+             the median time of a training step (forward, softmax cross-entropy, backward, SGD) at each thread count.
+  "fashion"  Adam on a data set for some epochs, the batches in the given orders, once per thread count: the mean
+             loss, the test accuracy and the training seconds of every epoch, and the gradients of the first batch.
+
+The network is written as the bench's engines write it: W^l is (in x out), z^l = a^{l-1} W^l + b^l (addmm), so the
+parameters need no transposing.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ACTIVATIONS = {
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "leakyRelu": lambda z: F.leaky_relu(z, 0.01),
+}
+
+
+def read(d, name, dtype, shape):
+    return torch.from_numpy(np.fromfile(os.path.join(d, name), dtype=dtype).reshape(shape))
+
+
+def load_params(d, sizes):
+    params = []
+    for l in range(1, len(sizes)):
+        W = read(d, f"W{l}.f32", np.float32, (sizes[l - 1], sizes[l])).clone().requires_grad_(True)
+        b = read(d, f"b{l}.f32", np.float32, (sizes[l],)).clone().requires_grad_(True)
+        params += [W, b]
+    return params
+
+
+def forward(params, x, act):
+    a = x
+    n = len(params) // 2
+    for l in range(n):
+        z = torch.addmm(params[2 * l + 1], a, params[2 * l])  # z = a W + b
+        a = act(z) if l < n - 1 else z
+    return a  # the logits z^n
+
+
+def write_grads(d, params):
+    flat = np.concatenate([p.grad.detach().numpy().ravel() for p in params]).astype(np.float32)
+    flat.tofile(os.path.join(d, "grad.f32"))
+
+
+def steps_mode(d, p):
+    sizes, act = p["sizes"], ACTIVATIONS[p["activation"]]
+    params = load_params(d, sizes)
+    x = read(d, "x.f32", np.float32, (p["batch"], sizes[0]))
+    y = read(d, "labels.i32", np.int32, (p["batch"],)).long()
+    loss = F.cross_entropy(forward(params, x, act), y)
+    loss.backward()
+    write_grads(d, params)
+    opt = torch.optim.SGD(params, lr=p["lr"])
+    timings = {}
+    for threads in p["threads"]:
+        torch.set_num_threads(threads)
+        samples = []
+        deadline = time.perf_counter() + p["maxSeconds"]
+        while len(samples) < p["minSamples"] or (time.perf_counter() < deadline and len(samples) < 10000):
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(forward(params, x, act), y).backward()
+            opt.step()
+            samples.append(time.perf_counter() - t0)
+        samples = samples[len(samples) // 10 :]  # the first tenth warms up
+        timings[str(threads)] = {"medianMs": 1000 * float(np.median(samples)), "samples": len(samples)}
+    return {"loss": loss.item(), "timings": timings}
+
+
+def fashion_mode(d, p):
+    sizes, act, batch = p["sizes"], ACTIVATIONS[p["activation"]], p["batch"]
+    n_train, n_test, epochs = p["trainCount"], p["testCount"], p["epochs"]
+    x_train = read(d, "train-x.u8", np.uint8, (n_train, sizes[0])).float() / 255
+    y_train = read(d, "train-labels.i32", np.int32, (n_train,)).long()
+    x_test = read(d, "test-x.u8", np.uint8, (n_test, sizes[0])).float() / 255
+    y_test = read(d, "test-labels.i32", np.int32, (n_test,)).long()
+    orders = read(d, "orders.i32", np.int32, (epochs, n_train)).long()
+    runs = {}
+    for threads in p["threads"]:
+        torch.set_num_threads(threads)
+        params = load_params(d, sizes)
+        if not runs:  # the gradients of the first batch at the starting parameters, for the check
+            idx = orders[0, :batch]
+            F.cross_entropy(forward(params, x_train[idx], act), y_train[idx]).backward()
+            write_grads(d, params)
+            for q in params:
+                q.grad = None
+        opt = torch.optim.Adam(params, lr=p["lr"], betas=tuple(p["betas"]), eps=p["eps"])
+        out = []
+        for e in range(epochs):
+            total, steps = 0.0, n_train // batch
+            t0 = time.perf_counter()
+            for s in range(steps):
+                idx = orders[e, s * batch : (s + 1) * batch]
+                xb, yb = x_train[idx], y_train[idx]  # the gathering of a batch is part of the step, as in tapegrad's
+                opt.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(forward(params, xb, act), yb)
+                loss.backward()
+                opt.step()
+                total += loss.item()
+            seconds = time.perf_counter() - t0
+            with torch.no_grad():
+                correct = (forward(params, x_test, act).argmax(1) == y_test).sum().item()
+            out.append({"epoch": e + 1, "loss": total / steps, "accuracy": correct / n_test, "seconds": seconds})
+        runs[str(threads)] = out
+    return {"runs": runs}
+
+
+def main():
+    d = sys.argv[1]
+    with open(os.path.join(d, "problem.json")) as f:
+        p = json.load(f)
+    torch.manual_seed(0)
+    answer = steps_mode(d, p) if p["mode"] == "steps" else fashion_mode(d, p)
+    answer["version"] = torch.__version__
+    with open(os.path.join(d, "answer.json"), "w") as f:
+        json.dump(answer, f)
+
+
+if __name__ == "__main__":
+    main()
