@@ -15,6 +15,7 @@ import { runWorkload } from './run.ts';
 import type { UserEngineRun } from './user-run.ts';
 import { loadUserEngine, runUserEngine, userEngineJson, userEngineSummary } from './user-run.ts';
 import { junitReport } from './junit.ts';
+import { writeHtmlReport } from './html-report.ts';
 import { FASHION_MNIST_DIR, imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
 import type { FashionResult } from './fashion.ts';
 import { runFashion } from './fashion.ts';
@@ -97,6 +98,7 @@ interface CliOptions {
   activation?: ActivationName;
   batch?: number;
   junit?: string;
+  report?: string;
 }
 
 export function buildProgram(name = 'pnpm bench'): Command {
@@ -118,6 +120,7 @@ export function buildProgram(name = 'pnpm bench'): Command {
     .option('-q, --quick', 'all four workloads, fewer steps, short benchmarks (about 45 s on 2 cores)')
     .option('--json <file>', 'write machine-readable results to FILE')
     .option('--markdown <file>', 'write the summary and details as markdown to FILE')
+    .option('--report <dir>', 'write DIR/index.html, plots of the run (losses, times, ulps, fashion accuracy), and DIR/report.md')
     .option('--junit <file>', 'write JUnit XML to FILE: one test case per workload × dtype × symbol, failures with the divergence')
     .option('--data <dir>', `directory with MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…) for mnist-mlp, wide and fashion (default for fashion: ${FASHION_MNIST_DIR})`)
     .option('--no-speed', 'check equality only, no benchmarks')
@@ -254,11 +257,16 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     writeFileSync(file, `${JSON.stringify(user === undefined ? report : { ...report, engine: userEngineJson(user) }, null, 2)}\n`);
     io.out.write(`Wrote ${file}\n`);
   }
+  const fashionMd = fashion === null ? '' : `\n${fashionMarkdown(fashion)}\n`;
+  const markdown = `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}${fashionMd}`;
   if (o.markdown !== undefined) {
     const file = userPath(o.markdown);
-    const fashionMd = fashion === null ? '' : `\n${fashionMarkdown(fashion)}\n`;
-    writeFileSync(file, `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}${fashionMd}`);
+    writeFileSync(file, markdown);
     io.out.write(`Wrote ${file}\n`);
+  }
+  if (o.report !== undefined) {
+    const file = await writeHtmlReport(userPath(o.report), { results, fashion, markdown, title: `tapegrad bench: ${command}` });
+    io.out.write(`Wrote ${file} (and report.md beside it)\n`);
   }
   if (o.junit !== undefined) {
     const file = userPath(o.junit);

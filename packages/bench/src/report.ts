@@ -98,13 +98,33 @@ function summaryCells(r: WorkloadResult, peers: readonly string[]): string[] {
  * else where the engines first diverge), the largest relative error and ulp distance over all lockstep steps,
  * finite-difference samples, lockstep steps and parameter drift, the median ms per training step, and the peak
  * resident set size sampled while the workload ran; with peers, each peer's median ms per training step (or why
- * there is none). The kernel backend is not a column: see summaryCaption.
+ * there is none). The kernel backend is not a column: see summaryCaption. All of it in one row: the Markdown's table.
+ */
+function wideTable(results: readonly WorkloadResult[]): string[][] {
+  const peers = peerNames(results);
+  return [summaryHead(results), ...results.map((r) => summaryCells(r, peers))];
+}
+
+/** The columns of the wide table named `names`, as a terminal table. */
+function pick(wide: string[][], names: readonly string[]): string {
+  const at = names.map((n) => wide[0].indexOf(n)).filter((i) => i >= 0);
+  const t = new Table({ head: at.map((i) => wide[0][i]), ...COMPACT });
+  for (const row of wide.slice(1)) t.push(at.map((i) => row[i]));
+  return t.toString();
+}
+
+/**
+ * The summary for a terminal of 120 columns: the wide table's columns in three tables: the checks (network,
+ * equality, ulps, finite differences, lockstep), tapegrad's speed (both engines, ratio, margin, machine, memory), and,
+ * with peers, each peer's median ms per training step.
  */
 export function summaryTable(results: readonly WorkloadResult[]): string {
+  const wide = wideTable(results);
+  const [a, b] = results[0]?.engines ?? ['autograd', 'manual'];
+  const checks = pick(wide, ['workload', 'network', 'dtype', 'equality', 'ulps', 'finite diff.', 'lockstep']);
+  const speed = pick(wide, ['workload', 'dtype', `${a} ms`, `${b} ms`, 'ratio', '± rme', 'machine GFLOP/s', 'peak RSS MB']);
   const peers = peerNames(results);
-  const t = new Table({ head: summaryHead(results), ...COMPACT });
-  for (const r of results) t.push(summaryCells(r, peers));
-  return t.toString();
+  return [checks, speed, ...(peers.length > 0 ? [pick(wide, ['workload', 'dtype', ...peers.map((n) => `${n} ms`)])] : [])].join('\n');
 }
 
 /** The kernel backends of these results, in order of first appearance. */

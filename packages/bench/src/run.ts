@@ -21,6 +21,8 @@ import { RssSampler } from './memory.ts';
 import type { SpeedFigure, SpeedPlan } from './speed.ts';
 import { headline, measureSpeed, planSpeed } from './speed.ts';
 import type { Workload } from './workloads.ts';
+import type { UlpsBucket } from './ulps.ts';
+import { ulpsHistogram } from './ulps.ts';
 
 // One workload in one dtype, start to finish: the data, one seeded initialisation loaded into both engines, the
 // finite-difference opinion, the lockstep run, and, only when all of that agrees, the benchmarks. The resident set
@@ -113,6 +115,8 @@ export interface WorkloadResult {
   readonly equality: EqualitySummary;
   /** Loss before each lockstep step, per engine. */
   readonly losses: Readonly<Record<string, readonly number[]>>;
+  /** How many elements of the first step's gradients (δ, ∂loss/∂W, ∂loss/∂b of every layer) lie how many ulps apart. */
+  readonly gradientUlps: readonly UlpsBucket[];
   /** null when the equality check failed (no speed figure without it) or speed was turned off. */
   readonly speed: SpeedSummary | null;
   readonly speedNote?: string;
@@ -257,6 +261,7 @@ async function run(w: Workload, dtype: DType, options: RunOptions): Promise<Work
     engines: [a.name, b.name],
     equality,
     losses: { [a.name]: ls.losses[0], [b.name]: ls.losses[1] },
+    gradientUlps: ulpsHistogram(ls.first[0], ls.first[1], dtype),
     speed,
     ...(speedNote === undefined ? {} : { speedNote }),
     peers,

@@ -43,3 +43,41 @@ export function ulpsFloat64(a: number, b: number): number {
 export function ulpDistance(a: number, b: number, dtype: DType): number {
   return dtype === 'float32' ? ulpsFloat32(a, b) : ulpsFloat64(a, b);
 }
+
+/** A bucket of an ulps histogram: `ulps` is "0", "1", "2", "3–4", "5–8", … or "> 1024", "non-finite". */
+export interface UlpsBucket {
+  readonly ulps: string;
+  readonly count: number;
+}
+
+const EDGES = [0, 1, 2, 4, 8, 16, 64, 256, 1024];
+
+/** The label of the bucket of a distance: 0, 1, 2, then (2^k, 2^(k+1)] ranges up to 1024. */
+function bucketOf(u: number): string {
+  if (!Number.isFinite(u)) return 'non-finite';
+  for (let i = 0; i < EDGES.length; i++) {
+    if (u <= EDGES[i]) return i <= 2 ? String(EDGES[i]) : `${EDGES[i - 1] + 1}–${EDGES[i]}`;
+  }
+  return `> ${EDGES[EDGES.length - 1]}`;
+}
+
+/** Ulp distances between two engines' symbols of one step (every layer's δ, ∂loss/∂W, ∂loss/∂b), bucketed; every bucket listed. */
+export function ulpsHistogram(
+  a: { readonly layers: readonly { readonly delta: { readonly data: ArrayLike<number> }; readonly dW: { readonly data: ArrayLike<number> }; readonly db: { readonly data: ArrayLike<number> } }[] },
+  b: typeof a,
+  dtype: DType,
+): UlpsBucket[] {
+  const counts = new Map<string, number>(['0', '1', '2', ...EDGES.slice(3).map((e, i) => `${EDGES[i + 2] + 1}–${e}`), `> 1024`, 'non-finite'].map((k) => [k, 0]));
+  a.layers.forEach((la, l) => {
+    const lb = b.layers[l];
+    for (const key of ['delta', 'dW', 'db'] as const) {
+      const x = la[key].data;
+      const y = lb[key].data;
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const k = bucketOf(ulpDistance(x[i], y[i], dtype));
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+  });
+  return [...counts].map(([ulps, count]) => ({ ulps, count }));
+}
