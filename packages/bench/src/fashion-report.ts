@@ -49,14 +49,15 @@ function notes(result: FashionResult): string[] {
   const worst = Math.max(0, ...result.parameterUlps);
   const lossWorst = Math.max(0, ...result.lossUlps);
   const out = [
-    `fashion: ${result.sizes.join('-')} ReLU, float32, Adam η ${result.lr}, batches of ${result.batch}, ${result.train} training and ` +
-      `${result.test} test images from ${result.dir}; anchor: the Fashion-MNIST README's MLP 256-128-100, 0.8833`,
+    `fashion: ${result.sizes.join('-')} ReLU, float32, Adam η ${result.lr}, batches of ${result.batch}, ${result.train} training and ${result.test} test images`,
+    `data: ${result.dir}; anchor: the Fashion-MNIST README's MLP 256-128-100, 0.8833`,
     `engines in lockstep: parameters ${worst === 0 ? 'bit-identical after every epoch' : `up to ${worst} ulps apart`}, step losses ` +
       `${lossWorst === 0 ? 'identical' : `up to ${lossWorst} ulps apart`}`,
   ];
   const t = result.torch;
   if (t !== null) {
-    out.push(t.check === null ? t.detail : `${t.detail}: gradients of the first batch ${t.check.pass ? 'agree' : 'DIFFER'} with the manual engine's (max rel ${t.check.maxRel.toExponential(1)})`);
+    out.push(t.detail);
+    if (t.check !== null) out.push(`PyTorch's gradients of the first batch ${t.check.pass ? 'agree' : 'DIFFER'} with the manual engine's (max rel ${t.check.maxRel.toExponential(1)})`);
   }
   const s = result.timeToAccuracy.seconds;
   const one = Object.keys(s).find((k) => k === 'PyTorch ×1');

@@ -33,6 +33,8 @@ export interface FashionOptions {
   readonly epochs: number;
   /** Also train PyTorch (when it can run here). */
   readonly torch: boolean;
+  /** PyTorch's thread counts (default: 1 and all of this machine's). */
+  readonly torchThreads?: readonly number[];
   readonly progress?: ProgressSink;
 }
 
@@ -146,7 +148,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
     const yb = gatherRows(train.labels, 1, orders[0], 0, B, new Int32Array(B));
     const ref = manual.lossAndGrads({ data: xb, shape: [B, d] }, yb);
     const refGrads = [...ref.dW, ...ref.db].map((m) => ({ data: Float32Array.from(m.data), shape: m.shape }));
-    torchRuns = runTorchFashion({ sizes, params: init, data, orders, epochs, batch: B, lr: FASHION_LR, betas: BETAS, eps: EPS, threads: [1, cpus().length] });
+    torchRuns = runTorchFashion({ sizes, params: init, data, orders, epochs, batch: B, lr: FASHION_LR, betas: BETAS, eps: EPS, threads: options.torchThreads ?? [1, cpus().length] });
     if (torchRuns.ok) {
       const got = [...torchRuns.dW, ...torchRuns.db];
       const diffs = got.map((g, i) => diffArrays(g, refGrads[i], 'float32'));

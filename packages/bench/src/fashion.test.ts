@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Random } from '@tapegrad/autograd/kernels';
+import { describe, expect, it } from 'vitest';
+import { main } from './cli.ts';
+import { runCli } from './cli-run.test-helper.ts';
+import { imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
+import { encodeIdx } from './datasets/idx.ts';
+import { runFashion, timeToAccuracy } from './fashion.ts';
+import { torchVersion } from './peers/torch.ts';
+import { scratchDir } from './scratch-dir.test-helper.ts';
+
+// The fashion workload on a small stand-in for Fashion-MNIST (300 training and 60 test images of 784 random bytes,
+// labels from the images' brightness so that there is something to learn), gzipped as Debian ships the real one.
+
+function writeImages(dir: string, train: number, test: number): void {
+  const rng = new Random(5);
+  for (const [split, n] of [['train', train], ['t10k', test]] as const) {
+    const pixels = Uint8Array.from({ length: n * 784 }, () => rng.int(256));
+    const labels = Array.from({ length: n }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < 784; j++) s += pixels[i * 784 + j];
+      return Math.max(0, Math.min(9, Math.floor((s / 784 - 120) / 1.6))); // the mean byte is 127.5 ± 2.6
+    });
+    writeFileSync(join(dir, `${split}-images-idx3-ubyte.gz`), gzipSync(encodeIdx([n, 28, 28], pixels)));
+    writeFileSync(join(dir, `${split}-labels-idx1-ubyte.gz`), gzipSync(encodeIdx([n], labels)));
+  }
+}
+
+describe('the fashion data', () => {
+  it('says what is missing, and reads both splits with pixels / 255 in float32', () => {
+    const dir = scratchDir('fashion-data');
+    expect(imageDatasetMissing(join(dir, 'nope'))).toMatch(/nope does not exist \(install Debian's dataset-fashion-mnist, or pass --data DIR\)/);
+    expect(imageDatasetMissing(dir)).toMatch(/has no train images \(looked for train-images-idx3-ubyte, /);
+    writeImages(dir, 20, 7);
+    expect(imageDatasetMissing(dir)).toBeNull();
+    const ds = loadImageDataset(dir);
+    expect([ds.train.count, ds.test.count, ds.train.features]).toEqual([20, 7, 784]);
+    expect(ds.train.x[5]).toBe(Math.fround(ds.train.pixels[5] / 255));
+    expect(ds.test.labels).toBeInstanceOf(Int32Array);
+  });
+});
+
+describe('the fashion workload', () => {
+  it('trains both engines in lockstep, bit-identical, with a test accuracy and time per epoch for each', async () => {
+    const dir = scratchDir('fashion-run');
+    writeImages(dir, 300, 60);
+    const r = await runFashion({ data: loadImageDataset(dir), epochs: 2, torch: false });
+    expect(r.runs.map((x) => x.name)).toEqual(['autograd', 'manual']);
+    expect(r.parameterUlps).toEqual([0, 0]);
+    expect(r.lossUlps).toHaveLength(4); // two steps of 128 per epoch
+    expect(r.lossUlps.every((u) => u === 0)).toBe(true);
+    const [a, m] = r.runs;
+    expect(a.epochs.map((e) => e.accuracy)).toEqual(m.epochs.map((e) => e.accuracy));
+    for (const e of [...a.epochs, ...m.epochs]) {
+      expect(e.seconds).toBeGreaterThan(0);
+      expect(e.loss).toBeGreaterThan(0);
+      expect(e.accuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(Object.keys(a.phases ?? {})).toEqual(['gather', 'forward', 'backward', 'optimizer']);
+  }, 60_000);
+
+  const torch = torchVersion();
+  it.skipIf(!torch.ok)(`PyTorch trains the same batches from the same parameters, its gradients checked first${torch.ok ? '' : ` (skipped: ${torch.reason})`}`, async () => {
+    const dir = scratchDir('fashion-torch');
+    writeImages(dir, 300, 60);
+    const r = await runFashion({ data: loadImageDataset(dir), epochs: 1, torch: true, torchThreads: [1] });
+    expect(r.torch?.check?.pass).toBe(true);
+    expect(r.torch?.check?.maxRel).toBeLessThan(1e-4);
+    const names = r.runs.map((x) => x.name);
+    expect(names).toContain('PyTorch ×1');
+    const t = r.runs.find((x) => x.name === 'PyTorch ×1')!;
+    // the same two steps from the same start: PyTorch's mean loss agrees with the engines' to float32 rounding
+    expect(Math.abs(t.epochs[0].loss - r.runs[0].epochs[0].loss)).toBeLessThan(1e-4);
+  }, 120_000);
+
+  it('time to accuracy: the best accuracy every run reached (at most 0.88), and the training seconds to reach it', () => {
+    const run = (name: string, acc: number[], s: number) => ({ name, threads: 1, epochs: acc.map((accuracy, i) => ({ epoch: i + 1, loss: 1, accuracy, seconds: s })) });
+    const t = timeToAccuracy([run('a', [0.8, 0.85, 0.86], 2), run('b', [0.84, 0.9], 5)]);
+    expect(t.target).toBe(0.86);
+    expect(t.seconds).toEqual({ a: 6, b: 10 });
+    expect(timeToAccuracy([run('a', [0.89, 0.9], 1)]).target).toBe(0.88);
+  });
+});
+
+describe('pnpm bench --workload fashion', () => {
+  it('runs on --data DIR and prints its tables; without the data it is a usage error naming what is missing', async () => {
+    const dir = scratchDir('fashion-cli');
+    writeImages(dir, 260, 30);
+    const r = await runCli(main, '--workload', 'fashion', '--data', dir, '--epochs', '1', '--no-details');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/fashion: the engines' parameters stayed bit-identical over 1 epochs/);
+    expect(r.out).toMatch(/│ autograd +│ \d+ +│ [\d.]+ s/);
+    for (const line of r.out.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    const missing = await runCli(main, '--workload', 'fashion', '--data', join(dir, 'nope'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--workload fashion needs Fashion-MNIST: .*nope does not exist/);
+  }, 60_000);
+});
