@@ -78,7 +78,7 @@ function peerNames(results: readonly WorkloadResult[]): string[] {
 function peerCell(r: WorkloadResult, name: string): string {
   const p = r.peers.find((x) => x.name === name);
   if (p === undefined) return '—';
-  if (p.speed) return `${ms(p.speed.medianMs)} ±${p.speed.rme.toFixed(0)}%`;
+  if (p.speed) return `${ms(p.speed.medianMs)}${Number.isFinite(p.speed.rme) ? ` ±${p.speed.rme.toFixed(0)}%` : ''}`;
   return p.note ?? '—';
 }
 
@@ -214,7 +214,8 @@ export function detailText(r: WorkloadResult): string {
   lines.push(`  memory: ${memoryText(r)}`);
   for (const p of r.peers) {
     const eq = p.equality ? `gradients ${p.equality.pass ? 'agree' : 'DIFFER'} with ${r.engines[1]} (max rel ${sci(p.equality.maxRel)})` : '';
-    const sp = p.speed ? `, step ${ms(p.speed.medianMs)} ms ±${p.speed.rme.toFixed(1)}% (${p.speed.samples} samples)` : '';
+    const margin = p.speed && Number.isFinite(p.speed.rme) ? ` ±${p.speed.rme.toFixed(1)}%` : ' (median of its own timing)';
+    const sp = p.speed ? `, step ${ms(p.speed.medianMs)} ms${margin} (${p.speed.samples} samples)` : '';
     lines.push(`  peer ${p.name} (${p.detail}): ${eq}${sp}${p.note ? `${eq ? '; ' : ''}${p.note}` : ''}`);
   }
   return lines.join('\n');

@@ -98,7 +98,7 @@ export async function runPeers(peers: readonly StartedPeer[], ctx: PeerRunContex
       if ('timings' in session) {
         // a subprocess times its own steps (torch): one row per thread count
         for (const t of session.timings as readonly { threads: number; medianMs: number; samples: number }[]) {
-          out.push({ ...base, name: `${p.name} ×${t.threads}`, equality, speed: { medianMs: t.medianMs, rme: 0, samples: t.samples } });
+          out.push({ ...base, name: `${p.name} ×${t.threads}`, equality, speed: { medianMs: t.medianMs, rme: NaN, samples: t.samples } }); // no benchmark.js margin
         }
         continue;
       }
