@@ -1,0 +1,8 @@
+'use strict';
+// A CommonJS program using the installed packages through require() (Node's require(esm), from 20.19 and 22.12).
+const autograd = require('@tapegrad/autograd');
+const kernels = require('@tapegrad/autograd/kernels');
+const manual = require('@tapegrad/manual');
+const { trainAndCheck } = require('./train-and-check.cjs');
+
+console.log(JSON.stringify(trainAndCheck({ autograd, kernels, manual })));
