@@ -90,9 +90,11 @@ describe('the packed packages, installed with npm into a fresh project', () => {
     expect(run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config, '--pretty', 'false'])).toBe('');
   }, TIMEOUT);
 
-  it('the bench loads without its optional peers, and a peer asked for names the packages to install', () => {
-    const peers = JSON.parse(run('node', ['peers.mjs'])) as { name: string; started: boolean; detail: string }[];
-    expect(peers).toEqual([
+  it('the bench, without its optional peers, checks an engine in lockstep, and a peer asked for names the packages to install', () => {
+    const r = JSON.parse(run('node', ['bench.mjs'])) as { lockstep: { pass: boolean; maxRel: number }; peers: unknown[] };
+    expect(r.lockstep.pass).toBe(true);
+    expect(r.lockstep.maxRel).toBeLessThan(1e-12);
+    expect(r.peers).toEqual([
       { name: 'tfjs-wasm', started: false, detail: expect.stringContaining('npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm') },
       { name: 'jax-js', started: false, detail: expect.stringContaining('npm install @jax-js/jax') },
     ]);
