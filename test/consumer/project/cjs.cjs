@@ -3,6 +3,9 @@
 const autograd = require('@tapegrad/autograd');
 const kernels = require('@tapegrad/autograd/kernels');
 const manual = require('@tapegrad/manual');
+// the bench's module graph loads through require() too (require(esm) refuses a graph with top-level await)
+const { lockstep } = require('@tapegrad/bench');
+if (typeof lockstep !== 'function') throw new Error("require('@tapegrad/bench') did not give its exports");
 const { trainAndCheck } = require('./train-and-check.cjs');
 
 console.log(JSON.stringify(trainAndCheck({ autograd, kernels, manual })));
