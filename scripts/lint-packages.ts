@@ -25,11 +25,12 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGES = ['autograd', 'manual', 'bench'] as const;
 export type PackageDir = (typeof PACKAGES)[number];
 
-/** The environment of a tool run on the built packages: without the workspace's `--conditions` (which would send
- * Node to the packages' sources) and with pnpm's banner-free output. */
+/** The environment for what runs on the built packages: without the workspace's NODE_OPTIONS (its `--conditions`
+ * would send Node to the packages' sources) and without TAPEGRAD_* settings (a user starts from the defaults). */
 export function builtEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
+  for (const name of Object.keys(env)) if (name.startsWith('TAPEGRAD_')) delete env[name];
   return env;
 }
 

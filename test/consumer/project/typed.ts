@@ -42,6 +42,6 @@ const batches = makeBatches(chapterDataset(), 3, 1, 0);
 const report: EqualityReport | undefined = batches[0] && engines[0] && engines[1]
   ? compareSymbols({ name: 'autograd', symbols: engines[0].symbols(batches[0]) }, { name: 'manual', symbols: engines[1].symbols(batches[0]) }, dtype)
   : undefined;
-const run = engines[0] && engines[1] && engines[1] ? lockstep(engines[0], engines[1], engines[1], batches, dtype, { steps: 2, lr: 0.5 }) : undefined;
+const run = engines[0] && engines[1] ? lockstep(engines[0], engines[1], autogradEngine(spec, dtype), batches, dtype, { steps: 2, lr: 0.5 }) : undefined;
 
 export const results = { first, ok, probs, out, u, grads, trace, report, run, backend: getBackend() };
