@@ -2,7 +2,8 @@
 // Builds the WebAssembly kernel backend: assembly/*.ts (AssemblyScript) → build/kernels.wasm,
 // build/kernels-fma.wasm and their -local twins (see the end of this file).
 //
-// Run by `pnpm install` (the package's postinstall), and on demand by src/kernels/wasm-loader.ts
+// Run by `pnpm install` (the workspace root's postinstall), by the package's build (and so by `pnpm pack`, which
+// ships the .wasm), and on demand by src/kernels/wasm-loader.ts
 // when the .wasm is missing or older than its sources. Plain .mjs so it needs neither tsx nor a
 // TypeScript build. Usage: node scripts/build-wasm.mjs [--wat] [--quiet]
 //
