@@ -26,6 +26,7 @@ export const PEER_PACKAGES: Readonly<Record<PeerName, readonly string[]>> = {
   'tfjs-wasm': ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
   'jax-js': ['@jax-js/jax'],
   openblas: [],
+  torch: [], // a Python subprocess: Debian's python3-torch, not an npm package
 };
 
 /** Why a peer could not start: for a package of its that is not installed, which packages to install. */
