@@ -258,7 +258,9 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     io.out.write(`Wrote ${file}\n`);
   }
   const fashionMd = fashion === null ? '' : `\n${fashionMarkdown(fashion)}\n`;
-  const markdown = `${markdownReport(results, meta)}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}${fashionMd}`;
+  // a fashion-only run has no lockstep table: its markdown is the fashion section under the command
+  const head = results.length > 0 ? markdownReport(results, meta) : `# tapegrad bench\n\n\`${command}\` on ${machine}, ${meta.date}\n`;
+  const markdown = `${head}\n${user === undefined ? '' : `\n${markdownReport(user.results, meta)}\n`}${fashionMd}`;
   if (o.markdown !== undefined) {
     const file = userPath(o.markdown);
     writeFileSync(file, markdown);
