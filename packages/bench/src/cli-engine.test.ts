@@ -122,7 +122,8 @@ describe('--engine: a user engine loaded by path', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/gradients-only has no step\(\): its lockstep runs applied SGD to its gradients/);
     expect(r.out).toMatch(/gradients-only has no forward\(\) and backward\(\): not timed/);
-    expect(r.out).toMatch(/│ custom +│ 3-4-2 relu ×32 │ float32 │ PASS .*│ 3 steps, (no drift|drift [\d.e-]+) +│ — /);
+    expect(r.out).toMatch(/│ custom +│ 3-4-2 relu ×32 │ float32 │ PASS .*│ 3 steps, (no drift|drift [\d.e-]+) +│\n/);
+    expect(r.out).toMatch(/│ custom +│ float32 │ — +│ — +│ — /); // the speed table: the user engine untimed
   });
 });
 

@@ -1,8 +1,9 @@
 import type { StartedPeer } from '@tapegrad/bench';
 import { jsonReport, runWorkload, startPeers, workloadByName } from '@tapegrad/bench';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { torchThreads } from '../src/peers/torch.ts';
 
-// TensorFlow.js (wasm), jax-js and the C step on OpenBLAS (an addon, where gcc and libopenblas-dev are installed) on
+// TensorFlow.js (wasm), jax-js, PyTorch (a subprocess, where python3-torch is installed) and the C step on OpenBLAS (an addon, where gcc and libopenblas-dev are installed) on
 // the same networks, in this process: their gradients must agree with the manual engine before they are timed. Speed
 // is only looked at for its shape.
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 
 describe('peers', () => {
   it('start in Node, or say why not', () => {
-    expect(peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js', 'openblas']);
+    expect(peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js', 'openblas', 'torch']);
     for (const p of peers) expect(p.detail.length).toBeGreaterThan(0);
   });
 
@@ -29,7 +30,9 @@ describe('peers', () => {
       expect(p.speed?.medianMs).toBeGreaterThan(0);
     }
     const json = jsonReport([r]) as { workloads: { peers: { name: string }[] }[] };
-    expect(json.workloads[0].peers.map((p) => p.name)).toEqual(['tfjs-wasm', 'jax-js', 'openblas']);
+    // PyTorch, which times itself in its subprocess, has a row per thread count where it runs
+    const rows = peers.flatMap((p) => (p.name === 'torch' && p.peer !== null ? torchThreads().map((t) => `torch ×${t}`) : [p.name]));
+    expect(json.workloads[0].peers.map((p) => p.name)).toEqual(rows);
   });
 
   it('are float32 only', async () => {
