@@ -17,7 +17,7 @@ import { Workspaces } from './workspace.ts';
  * a^l = act(z^l), a softmax output a^n and the mean cross-entropy loss, backpropagated with
  *   δ^n = (a^n − y)/N,  δ^l = δ^{l+1} (W^{l+1})ᵀ ⊙ act'(z^l),  ∂loss/∂W^l = (a^{l-1})ᵀ δ^l,  ∂loss/∂b^l = Σ_rows δ^l.
  *
- * Buffers: every per-layer buffer (z^l, a^l, δ^l, act'(z^l), y, ∂loss/∂W^l, ∂loss/∂b^l) is allocated once per batch
+ * Buffers: every per-layer buffer (z^l, a^l, δ^l, y, ∂loss/∂W^l, ∂loss/∂b^l) is allocated once per batch
  * size and reused, so a training step allocates no buffers. What `forward`, `backward`, `lossAndGrads` and `sgdStep` return (a^n, dW, db) are views of those internal
  * buffers: valid until the next call on this network; copy them (or use `trace`) to keep them.
  *

@@ -5,15 +5,13 @@ import type { Matrix } from './types.ts';
 
 /**
  * Every per-batch buffer of the chapter for one batch size N, allocated once and reused by every call with that N:
- * a[l] (N × sizes[l], a[0] = x), z[l] and delta[l] (N × sizes[l]), actPrime[l] = act'(z^l) for the hidden layers,
- * and the targets (dense rows Y and, for class targets, the indices).
+ * a[l] (N × sizes[l], a[0] = x), z[l] and delta[l] (N × sizes[l]), and the targets (dense rows Y and, for class targets, the indices).
  */
 export interface Workspace {
   readonly N: number;
   readonly a: FloatArray[];
   readonly z: FloatArray[];
   readonly delta: FloatArray[];
-  readonly actPrime: FloatArray[];
   /** y as dense rows (N × k). */
   readonly Y: FloatArray;
   /** y as class indices (N), when it was given as indices or one-hot rows. */
@@ -34,7 +32,6 @@ export function createWorkspace(sizes: readonly number[], dtype: DType, N: numbe
     a,
     z: perLayer(1, n),
     delta: perLayer(1, n),
-    actPrime: perLayer(1, n - 1),
     Y: allocate(dtype, N * sizes[n]),
     labels: new Int32Array(N),
     kind: 'indices',
