@@ -67,6 +67,14 @@ describe('filled tensors', () => {
     expect(() => full([2], 'x' as never)).toThrow('full: value must be a number');
     expect(() => arange(-1)).toThrow('arange: expected a non-negative integer count, got -1');
   });
+  it('refuse at once, naming the op, the shape and the bytes, a size no typed array or machine can hold', () => {
+    // 10^12 elements: past V8's typed array length, and 4 TB
+    const huge = /shape \[1000000, 1000000\] in float32 \(1000000000000 elements, 4\.0 TB \(4000000000000 bytes\)\) (is larger than a typed array|needs more memory)/;
+    for (const [op, make] of [['zeros', zeros], ['ones', ones], ['randn', randn], ['uniform', uniform]] as const) {
+      expect(() => make([1e6, 1e6])).toThrow(new RegExp(`^${op}: a tensor of ${huge.source}`));
+    }
+    expect(() => full([1e6, 1e6], 1)).toThrow(huge);
+  });
 });
 
 describe('random tensors', () => {

@@ -2,7 +2,7 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, checkDType, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, checkAllocation, checkDType, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */
@@ -130,6 +130,7 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
 function make(op: string, shape: Shape, options: CreationOptions, fill: (dtype: DType, n: number) => FloatArray): Tensor {
   checkShape(op, shape);
   const dtype = checkDType(op, options.dtype ?? 'float32');
+  checkAllocation(op, dtype, { 'a tensor': shape });
   return new Tensor(fill(dtype, sizeOf(shape)), shape, { requiresGrad: options.requiresGrad });
 }
 

@@ -3,7 +3,8 @@
 // What tests and benchmarks reach past this (the reference and wasm forms pinned, the kernel table, size
 // thresholds, counters) is at @tapegrad/autograd/kernels/internal.
 export type { DType, FloatArray } from './dtype.ts';
-export { allocate, allocateUninitialized, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { allocate, allocateUninitialized, bytesPerElement, checkAllocation, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { formatValue } from './format.ts';
 export type { Shape } from './shape.ts';
 export {
   broadcastShapes,
