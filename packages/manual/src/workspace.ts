@@ -1,5 +1,6 @@
 import type { DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { allocate } from '@tapegrad/autograd/kernels';
+import { allocate, checkAllocation } from '@tapegrad/autograd/kernels';
+import { sup } from './symbols.ts';
 import type { TargetKind } from './inputs.ts';
 import type { Matrix } from './types.ts';
 
@@ -22,7 +23,17 @@ export interface Workspace {
   readonly output: Matrix;
 }
 
-export function createWorkspace(sizes: readonly number[], dtype: DType, N: number): Workspace {
+/** The shapes of a workspace's buffers for a batch of N rows, named for kernels' checkAllocation. */
+export function workspaceBuffers(sizes: readonly number[], N: number): Record<string, number[]> {
+  const buffers: Record<string, number[]> = { [`a${sup(0)} = x (a batch of ${N})`]: [N, sizes[0]] };
+  for (let l = 1; l < sizes.length; l++) {
+    for (const symbol of ['z', 'a', 'δ']) buffers[`${symbol}${sup(l)} (layer ${l}, a batch of ${N})`] = [N, sizes[l]];
+  }
+  return buffers;
+}
+
+export function createWorkspace(where: string, sizes: readonly number[], dtype: DType, N: number): Workspace {
+  checkAllocation(where, dtype, workspaceBuffers(sizes, N));
   const n = sizes.length - 1;
   const perLayer = (from: number, to: number) =>
     Array.from({ length: n + 1 }, (_, l) => allocate(dtype, l >= from && l <= to ? N * sizes[l] : 0));
@@ -49,11 +60,11 @@ export class Workspaces {
     private readonly keep = 4,
   ) {}
 
-  get(N: number): Workspace {
+  get(where: string, N: number): Workspace {
     let ws = this.byN.get(N);
     if (ws === undefined) {
       if (this.byN.size >= this.keep) this.byN.delete(this.byN.keys().next().value as number);
-      ws = createWorkspace(this.sizes, this.dtype, N);
+      ws = createWorkspace(where, this.sizes, this.dtype, N);
       this.byN.set(N, ws);
     }
     return ws;

@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import type { Shape } from './shape.ts';
 
 // Softmax along one axis of a row-major tensor. The tensor is viewed as [outer, len, inner]: the axis has
@@ -85,7 +86,7 @@ export function checkLabels(op: string, labels: ArrayLike<number>, rows: number,
   for (let r = 0; r < rows; r++) {
     const k = labels[r];
     if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new Error(`${op}: label ${k} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
+      throw new Error(`${op}: label ${formatValue(k)} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
     }
   }
 }
