@@ -42,9 +42,30 @@ describe('softmax and cross-entropy kernels', () => {
     expect(crossEntropyIndices(z, [2, 0], 2, 3)).toBeCloseTo(crossEntropyTargets(z, Float64Array.of(0, 0, 1, 1, 0, 0), 2, 3), 15);
   });
 
+  it('gives the finite mean where the sum of the rows overflows: 70 rows of logits ±1e307', () => {
+    // each row [1e307, −1e307] of class 1 has the loss logsumexp − z₁ = 2e307; their sum, 1.4e309, is no float64
+    const rows = 70;
+    const z = new Float64Array(2 * rows).map((_, i) => (i % 2 === 0 ? 1e307 : -1e307));
+    const labels = new Int32Array(rows).fill(1);
+    const y = new Float64Array(2 * rows).map((_, i) => i % 2);
+    for (const loss of [crossEntropyIndices(z, labels, rows, 2), crossEntropyTargets(z, y, rows, 2)]) {
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(Math.abs(loss - 2e307) / 2e307).toBeLessThan(1e-15);
+    }
+    // a sum that does not overflow is summed, then divided once, as PyTorch's mean
+    const small = Float64Array.of(0.3, -1.2, 2.0, 0.5, 0.1, -0.4);
+    const terms = [0, 1].map((r) => Math.log(Math.exp(small[3 * r]) + Math.exp(small[3 * r + 1]) + Math.exp(small[3 * r + 2])));
+    expect(crossEntropyIndices(small, [2, 0], 2, 3)).toBeCloseTo((terms[0] - 2.0 + terms[1] - 0.5) / 2, 15);
+    // a NaN logit is not hidden by the second sum
+    expect(crossEntropyIndices(Float64Array.of(NaN, 1e308, 1e308, 0), [0, 0], 2, 2)).toBeNaN();
+  });
+
   it('rejects labels that are not class indices, naming the row and the range', () => {
     expect(() => checkLabels('crossEntropy', [0, 3], 2, 3)).toThrow('crossEntropy: label 3 at row 1 is not a class index; expected an integer in [0, 2]');
     expect(() => checkLabels('crossEntropy', [0.5], 1, 3)).toThrow('label 0.5 at row 0');
     expect(() => checkLabels('crossEntropy', [0], 2, 3)).toThrow('got 1 labels for a batch of 2 rows');
+    // values named as what they are: a string quoted, NaN as NaN
+    expect(() => checkLabels('crossEntropy', ['0', '1'] as never, 2, 3)).toThrow('crossEntropy: label "0" at row 0 is not a class index');
+    expect(() => checkLabels('crossEntropy', [NaN], 1, 3)).toThrow('crossEntropy: label NaN at row 0 is not a class index');
   });
 });

@@ -102,23 +102,35 @@ function logSumExpRow(z: FloatArray, offset: number, cols: number): number {
 
 /**
  * Mean cross-entropy of logits z (rows × cols) against class indices: (1/N) Σ_r [logsumexp(z_r) − z_{r,k_r}].
- * Computed from the logits, never from probabilities, so large logits give the exact finite loss.
+ * Computed from the logits, never from probabilities, so large logits give the exact finite loss; summed, then
+ * divided by N (as PyTorch's mean), unless the sum overflows: 70 rows of float64 logits ±1e307 have the mean 2e307.
  */
 export function crossEntropyIndices(z: FloatArray, labels: ArrayLike<number>, rows: number, cols: number): number {
   let total = 0;
   for (let r = 0; r < rows; r++) total += logSumExpRow(z, r * cols, cols) - z[r * cols + labels[r]];
-  return total / rows;
+  if (Number.isFinite(total)) return total / rows;
+  // the sum overflowed (a row's term reaches 2·max|z|): the mean as Σ_r term_r / N, finite whenever it is a float
+  let mean = 0;
+  for (let r = 0; r < rows; r++) mean += (logSumExpRow(z, r * cols, cols) - z[r * cols + labels[r]]) / rows;
+  return mean;
 }
 
 /** Mean cross-entropy against target rows y (one-hot or probabilities): (1/N) Σ_r Σ_j −y_{rj} log softmax(z_r)_j. */
 export function crossEntropyTargets(z: FloatArray, y: FloatArray, rows: number, cols: number): number {
+  const total = targetsSum(z, y, rows, cols, 1);
+  // the sum overflowed: the mean as Σ terms / N instead (see crossEntropyIndices)
+  return Number.isFinite(total) ? total / rows : targetsSum(z, y, rows, cols, rows);
+}
+
+/** Σ_r Σ_j −y_{rj} (z_{rj} − logsumexp(z_r)) / divisor, each term divided before it is added. */
+function targetsSum(z: FloatArray, y: FloatArray, rows: number, cols: number, divisor: number): number {
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const lse = logSumExpRow(z, o, cols);
-    for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
+    for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= (y[o + j] * (z[o + j] - lse)) / divisor;
   }
-  return total / rows;
+  return total;
 }
 
 /** out (rows × cols) = one-hot rows for class indices. */
