@@ -16,7 +16,7 @@ export interface FuzzCase {
   /** Batch size N. */
   readonly batch: number;
   readonly dtype: DType;
-  /** Scale of the inputs (standard normal features times this): 1, or up to 1e4 to reach large activations. */
+  /** Scale of the inputs (standard normal features times this): 1, or 10 to 1e30 to reach large and non-finite values. */
   readonly inputScale: number;
 }
 
@@ -31,7 +31,7 @@ export interface FuzzLimits {
   readonly maxBatch?: number;
 }
 
-/** The case of `seed`: 0–5 hidden layers of width 1–64, one activation for all or one each, batch 1–70, a dtype. */
+/** The case of `seed`: 0–5 hidden layers of width 1–64, one activation for all or one each, batch 1–70, a dtype, a scale. */
 export function fuzzCase(seed: number, limits: FuzzLimits = {}): FuzzCase {
   const { maxHidden = 5, maxWidth = 64, maxClasses = 16, maxBatch = 70 } = limits;
   const rng = new Random(seed);
@@ -41,7 +41,9 @@ export function fuzzCase(seed: number, limits: FuzzLimits = {}): FuzzCase {
   const activation = rng.uniform() < 0.5 ? pick() : Array.from({ length: hidden }, pick);
   const batch = 1 + rng.int(maxBatch);
   const dtype: DType = rng.uniform() < 0.5 ? 'float32' : 'float64';
-  const inputScale = rng.uniform() < 0.8 ? 1 : 10 ** (1 + 3 * rng.uniform());
+  // mostly inputs of order 1; one case in five scaled by 10 to 1e30 (x itself stays a float32), far enough for
+  // float32 products and steps to overflow, so that non-finite values are compared too
+  const inputScale = rng.uniform() < 0.8 ? 1 : 10 ** (1 + 29 * rng.uniform());
   return { seed, spec: { sizes, activation }, batch, dtype, inputScale };
 }
 
