@@ -21,7 +21,7 @@ import { BatchNorm1d } from './nn/batch-norm.ts';
 import { Linear } from './nn/linear.ts';
 import { Module } from './nn/module.ts';
 import type { LoadStateDictResult, StateDict } from './state-dict.ts';
-import { loadStateDict } from './state-dict.ts';
+import { encode, loadStateDict } from './state-dict.ts';
 import { Tensor } from './tensor.ts';
 
 export interface SafetensorsOptions {
@@ -270,7 +270,7 @@ export function loadSafetensors(module: Module, bytes: Uint8Array, options: Safe
       t = new Tensor(transposed(t.data, t.shape), target.t.shape);
     }
     const name = target === undefined ? e.name : tapegradName.get(target.t)!;
-    state.tensors[name] = { dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data) };
+    state.tensors[name] = { dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data, encode) };
   }
   const result = loadStateDict(module, state, { strict: options.strict });
   for (const [m, n] of batchCounts) m.numBatchesTracked = n;

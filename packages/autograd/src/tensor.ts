@@ -6,6 +6,7 @@ import { allocate, dtypeOf, shapeStr, sizeOf } from './kernels/index.ts';
 import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
+import { bumpVersion, counterOf, versionOf } from './tape/versions.ts';
 import * as ops from './ops/index.ts';
 import type { NestedNumbers } from './creation.ts';
 
@@ -39,6 +40,7 @@ export class Tensor {
     t.visitedBy = 0;
     t.onPathOf = 0;
     t.pendingGrad = null;
+    t.versionCounter = null;
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
@@ -93,9 +95,20 @@ export class Tensor {
     backward(this, options);
   }
 
-  /** The same values, cut from the graph: no node, no grad required. Shares the buffer. */
+  /** The same values, cut from the graph: no node, no grad required. Shares the buffer, and the version counter. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const out = new Tensor(this.data, this.shape);
+    (out as Tensor as TapeTensor).versionCounter = counterOf(this);
+    return out;
+  }
+
+  /**
+   * How many times the library changed this tensor's values in place (optimizer steps, loadStateDict, zero_(), init,
+   * gradient accumulation): PyTorch's `t._version`. backward() refuses to use a tensor whose version changed since
+   * the op that used it was recorded. Writes straight into `.data` do not count (detectAnomaly catches those).
+   */
+  get version(): number {
+    return versionOf(this);
   }
 
   /** Marks this leaf as requiring grad (or not); returns this. */
@@ -118,7 +131,10 @@ export class Tensor {
   zeroGrad(): void {
     if (this.grad === null) return;
     if ((this.grad as TapeTensor).node !== null) this.grad = null;
-    else this.grad.data.fill(0);
+    else {
+      this.grad.data.fill(0);
+      bumpVersion(this.grad);
+    }
   }
 
   /**
@@ -131,6 +147,7 @@ export class Tensor {
       throw new Error(`zero_: cannot overwrite a tensor computed by ${node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
     }
     this.data.fill(0);
+    bumpVersion(this);
     return this;
   }
 

@@ -11,6 +11,7 @@
 import type { Random } from '../kernels/index.ts';
 import { shapeStr } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
+import { bumpVersion } from '../tape/versions.ts';
 import type { Tensor } from '../tensor.ts';
 
 export type Nonlinearity = 'identity' | 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
@@ -58,6 +59,7 @@ export function fans(op: string, w: Tensor): [number, number] {
 function fill(w: Tensor, draw: () => number): Tensor {
   const d = w.data;
   for (let i = 0; i < d.length; i++) d[i] = draw();
+  bumpVersion(w);
   return w;
 }
 
@@ -82,6 +84,7 @@ export function normal(w: Tensor, mean = 0, std = 1, options: InitOptions = {}):
 /** Fills `w` with `value`; returns w. */
 export function constant(w: Tensor, value: number): Tensor {
   w.data.fill(value);
+  bumpVersion(w);
   return w;
 }
 
