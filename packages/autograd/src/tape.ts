@@ -37,8 +37,11 @@ export interface Node {
   readonly user: boolean;
   /** The op's arguments that were tensors, at their argument positions (null elsewhere). */
   inputs: readonly (TapeTensor | null)[];
-  /** The version of each of `inputs` when the op was recorded (0 for non-tensors): see tape/versions.ts. */
-  readonly versions: readonly number[];
+  /**
+   * The version of each of `inputs` when the op was recorded (0 for non-tensors), or null when all were at 0 (most
+   * nodes: their inputs are other ops' outputs): see tape/versions.ts.
+   */
+  readonly versions: readonly number[] | null;
   /** Under detectAnomaly, a checksum of each input's buffer when the op was recorded (0 for non-tensors); else null. */
   readonly checksums: readonly number[] | null;
   backward: BackwardRule | null;
@@ -90,18 +93,17 @@ function defineOpOf<A extends unknown[]>(name: string, forward: (...args: A) => 
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
       const inputs: (TapeTensor | null)[] = new Array(args.length);
-      const versions: number[] = new Array(args.length);
-      const checksums: number[] | null = isAnomalyEnabled() ? new Array(args.length) : null;
+      let versions: number[] | null = null;
+      const checksums: number[] | null = isAnomalyEnabled() ? new Array(args.length).fill(0) : null;
       for (let i = 0; i < args.length; i++) {
         const x = args[i];
         if (x instanceof Tensor) {
           inputs[i] = onTape(x);
-          versions[i] = versionOf(x);
+          const version = versionOf(x);
+          if (version !== 0) (versions ??= new Array(args.length).fill(0))[i] = version;
           if (checksums !== null) checksums[i] = checksum(x.data);
         } else {
           inputs[i] = null;
-          versions[i] = 0;
-          if (checksums !== null) checksums[i] = 0;
         }
       }
       onTape(out).node = { op: name, user, inputs, versions, checksums, backward: result.backward };

@@ -87,7 +87,8 @@ export function checkUnchanged(caller: string, node: Node, out: Tensor): void {
     const x = inputs[i];
     if (x === null) continue;
     const now = versionOf(x);
-    if (now !== versions[i]) throw modified(caller, node, x, `argument ${i}`, now, versions[i]);
+    const then = versions === null ? 0 : versions[i];
+    if (now !== then) throw modified(caller, node, x, `argument ${i}`, now, then);
     if (checksums !== null && checksum(x.data) !== checksums[i]) throw written(caller, node, x, `argument ${i}`);
   }
   const now = versionOf(out);
