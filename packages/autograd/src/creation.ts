@@ -2,7 +2,7 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, checkAllocation, checkDType, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, checkAllocation, checkDType, checkSeed, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */
@@ -35,7 +35,7 @@ let defaultRng = new Random(DEFAULT_SEED);
 
 /** Reseeds the default generator, like `torch.manual_seed`: later randn/uniform calls without `rng` repeat. */
 export function manualSeed(seed: number): void {
-  defaultRng = new Random(seed);
+  defaultRng = new Random(checkSeed('manualSeed', seed));
 }
 
 /** The default generator that randn/uniform draw from when given no `rng`. */

@@ -2,7 +2,7 @@
 // The methods are sugar over the op functions in ./ops; all maths lives there and in ./kernels.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, dtypeOf, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, dtypeOf, formatValue, shapeStr, sizeOf } from './kernels/index.ts';
 import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
@@ -30,10 +30,21 @@ export class Tensor {
   /** Whether a non-leaf keeps its gradient in `.grad` (see retainGrad()). */
   retainsGrad = false;
 
-  /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()` for user data. */
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`: a Float32Array or Float64Array, whose type is the dtype. Any
+   * other array is refused rather than read as float32 (an Int32Array would truncate every update); `tensor()`
+   * copies and converts anything numeric. Prefer `tensor()` for user data.
+   */
   constructor(data: FloatArray, shape: Shape, options?: { requiresGrad?: boolean }) {
     const keep = keepShape;
     keepShape = false;
+    // the tape's own outputs (tensorOfOp) are its kernels' float buffers: only a caller's data is checked
+    if (!keep && !(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new Error(
+        `Tensor: data is ${formatValue(data)}; expected a Float32Array or Float64Array, used as is (its type is the ` +
+          `dtype). Use tensor(data, { shape, dtype }) to copy other arrays into float32 or float64`,
+      );
+    }
     // the tape's fields (tape/marks.ts), set on every tensor but not part of its type
     const t = this as unknown as TapeTensor;
     t.node = null;
@@ -152,7 +163,9 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(${this.dtype} ${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}) ${JSON.stringify(this.toArray())}`;
+    // String(), not JSON.stringify: NaN and ±Infinity as themselves, not null
+    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(',')}]` : String(v));
+    return `Tensor(${this.dtype} ${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}) ${show(this.toArray())}`;
   }
 
   add(other: TensorLike): Tensor {

@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import type { Shape } from './shape.ts';
 
 // Softmax along one axis of a row-major tensor. The tensor is viewed as [outer, len, inner]: the axis has
@@ -77,7 +78,10 @@ export function softmaxRows(z: FloatArray, out: FloatArray, rows: number, cols: 
   return softmaxInto(z, [rows, cols], 1, out, false);
 }
 
-/** Throws unless `labels` holds `rows` integers in [0, classes). */
+/**
+ * Throws unless `labels` holds `rows` integers in [0, classes): the rule of both engines for class indices, given
+ * as a number list or any typed array (Int32Array, Float64Array, Uint8Array…), each entry a number that is an integer.
+ */
 export function checkLabels(op: string, labels: ArrayLike<number>, rows: number, classes: number): void {
   if (labels.length !== rows) {
     throw new Error(`${op}: got ${labels.length} labels for a batch of ${rows} rows; expected one class index per row`);
@@ -85,8 +89,30 @@ export function checkLabels(op: string, labels: ArrayLike<number>, rows: number,
   for (let r = 0; r < rows; r++) {
     const k = labels[r];
     if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new Error(`${op}: label ${k} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
+      throw new Error(`${op}: label ${formatValue(k)} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
     }
+  }
+}
+
+/** Probability rows must sum to 1 within this (they can come from float32 data). */
+export const PROBABILITY_SUM_TOLERANCE = 1e-6;
+
+/**
+ * Throws unless the `cols` values of `row` from `base` are a probability distribution: each finite and in [0, 1],
+ * summing to 1 within PROBABILITY_SUM_TOLERANCE. The rule of both engines for soft targets; `name` is how the
+ * message names the targets (`target`, `y.probabilities`) and `r` the row.
+ */
+export function checkProbabilityRow(op: string, name: string, row: ArrayLike<number>, base: number, cols: number, r: number): void {
+  let sum = 0;
+  for (let j = 0; j < cols; j++) {
+    const v = row[base + j];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new Error(`${op}: ${name}[${r}][${j}] is ${formatValue(v)}; expected probabilities in [0, 1]`);
+    }
+    sum += v;
+  }
+  if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+    throw new Error(`${op}: ${name} row ${r} sums to ${sum}; expected probability rows that sum to 1`);
   }
 }
 
