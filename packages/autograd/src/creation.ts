@@ -2,7 +2,7 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, checkAllocation, checkDType, checkSeed, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf } from './kernels/index.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */
@@ -46,7 +46,7 @@ export function defaultRandom(): Random {
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return `a list of length ${x.length}`;
-  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'string') return `the string ${formatValue(x)}`;
   return `${typeof x} ${String(x)}`;
 }
 

@@ -103,7 +103,7 @@ export class Random {
   /** Returns to a position from getState(). */
   setState(state: readonly number[]): void {
     if (!Array.isArray(state) || state.length !== 5 || !state.slice(0, 4).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
-      throw new Error(`Random.setState: expected the 5 numbers getState() returns (4 unsigned 32-bit words and a spare), got ${JSON.stringify(state)}`);
+      throw new Error(`Random.setState: expected the 5 numbers getState() returns (4 unsigned 32-bit words and a spare), got ${formatValue(state)}`);
     }
     [this.a, this.b, this.c, this.d] = state;
     this.spare = state[4] === null || Number.isNaN(state[4]) ? null : state[4]; // NaN comes back from JSON as null

@@ -9,7 +9,7 @@
 //   gain: 1 for identity/sigmoid, 5/3 for tanh, √2 for ReLU, √(2 / (1 + s²)) for leaky ReLU of slope s.
 
 import type { Random } from '../kernels/index.ts';
-import { shapeStr } from '../kernels/index.ts';
+import { formatValue, shapeStr } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
 import { bumpVersion } from '../tape/versions.ts';
 import type { Tensor } from '../tensor.ts';
@@ -44,7 +44,7 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
     case 'leakyRelu':
       return Math.sqrt(2 / (1 + slope * slope));
     default:
-      throw new Error(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}; expected identity, sigmoid, tanh, relu or leakyRelu`);
+      throw new Error(`calculateGain: unknown nonlinearity ${formatValue(nonlinearity)}; expected identity, sigmoid, tanh, relu or leakyRelu`);
   }
 }
 
@@ -109,7 +109,7 @@ export function xavierNormal(w: Tensor, options: InitOptions & { gain?: number }
 function kaimingGainAndFan(op: string, w: Tensor, options: KaimingOptions): [number, number] {
   const [fanIn, fanOut] = fans(op, w);
   const { nonlinearity = 'relu', slope = 0.01, mode = 'fanIn' } = options;
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`${op}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`${op}: mode must be 'fanIn' or 'fanOut', got ${formatValue(mode)}`);
   return [calculateGain(nonlinearity, slope), mode === 'fanIn' ? fanIn : fanOut];
 }
 
