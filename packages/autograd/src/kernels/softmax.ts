@@ -125,25 +125,46 @@ function logSumExpRow(z: FloatArray, offset: number, cols: number): number {
   return m + Math.log(s);
 }
 
+// The mean over the batch is the sum, then one division, as the textbook writes it; when that sum overflows, it is
+// Σ_r (loss_r / N) instead, which never does while every loss_r is finite (each is ≥ 0, so the sum is at most the
+// largest): 70 rows of loss 2e307 have the mean 2e307, not Infinity. The second pass runs only when the first sum
+// is not finite, so every other result is the plain sum's, bit for bit.
+
+/** The cross-entropy of row r against class k: logsumexp(z_r) − z_{r,k}. */
+function rowLossIndex(z: FloatArray, r: number, cols: number, k: number): number {
+  return logSumExpRow(z, r * cols, cols) - z[r * cols + k];
+}
+
 /**
  * Mean cross-entropy of logits z (rows × cols) against class indices: (1/N) Σ_r [logsumexp(z_r) − z_{r,k_r}].
  * Computed from the logits, never from probabilities, so large logits give the exact finite loss.
  */
 export function crossEntropyIndices(z: FloatArray, labels: ArrayLike<number>, rows: number, cols: number): number {
   let total = 0;
-  for (let r = 0; r < rows; r++) total += logSumExpRow(z, r * cols, cols) - z[r * cols + labels[r]];
-  return total / rows;
+  for (let r = 0; r < rows; r++) total += rowLossIndex(z, r, cols, labels[r]);
+  if (Number.isFinite(total)) return total / rows;
+  let mean = 0;
+  for (let r = 0; r < rows; r++) mean += rowLossIndex(z, r, cols, labels[r]) / rows;
+  return mean;
+}
+
+/** The cross-entropy of row r against target row y_r, −Σ_j y_{rj} (z_{rj} − logsumexp(z_r)), subtracted from `from`. */
+function subtractRowLossTargets(from: number, z: FloatArray, y: FloatArray, r: number, cols: number): number {
+  const o = r * cols;
+  const lse = logSumExpRow(z, o, cols);
+  let total = from;
+  for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
+  return total;
 }
 
 /** Mean cross-entropy against target rows y (one-hot or probabilities): (1/N) Σ_r Σ_j −y_{rj} log softmax(z_r)_j. */
 export function crossEntropyTargets(z: FloatArray, y: FloatArray, rows: number, cols: number): number {
   let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const lse = logSumExpRow(z, o, cols);
-    for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
-  }
-  return total / rows;
+  for (let r = 0; r < rows; r++) total = subtractRowLossTargets(total, z, y, r, cols);
+  if (Number.isFinite(total)) return total / rows;
+  let mean = 0;
+  for (let r = 0; r < rows; r++) mean += subtractRowLossTargets(0, z, y, r, cols) / rows;
+  return mean;
 }
 
 /** out (rows × cols) = one-hot rows for class indices. */
