@@ -1,7 +1,7 @@
 // Version counters: a tensor changed in place between the forward pass and backward() is refused, naming the op,
 // the tensor and both versions; under detectAnomaly, raw writes to .data are refused too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { crossEntropy, detectAnomaly, gradients, manualSeed, nn, optim, sigmoid, tensor } from '../index.ts';
+import { crossEntropy, detectAnomaly, gradients, loadSafetensors, manualSeed, nn, optim, saveSafetensors, sigmoid, tensor } from '../index.ts';
 
 afterEach(() => detectAnomaly(false));
 
@@ -53,7 +53,7 @@ describe('version counters', () => {
     }
   });
 
-  it('refuse backward() after loadStateDict() or zero_() changed a leaf, and gradients() too', () => {
+  it('refuse backward() after loadStateDict(), loadSafetensors() or zero_() changed a leaf, and gradients() too', () => {
     const model = nn.MLP([2, 2], 'relu', { dtype: 'float64' });
     const x = tensor([[1, 2]], { dtype: 'float64' });
     const saved = model.stateDict();
@@ -61,9 +61,14 @@ describe('version counters', () => {
     model.loadStateDict(saved);
     expect(() => loss.backward()).toThrow(/parameter 'layers\.0\.W' \[2, 2\] \(float64\), argument 1 of linear, is at version 2; expected version 1/);
     loss = crossEntropy(model.call(x), [1]);
+    const bytes = saveSafetensors(model);
+    loss = crossEntropy(model.call(x), [1]);
+    loadSafetensors(model, bytes);
+    expect(() => loss.backward()).toThrow(/parameter 'layers\.0\.W' \[2, 2\] \(float64\), argument 1 of linear, is at version 3; expected version 2/);
+    loss = crossEntropy(model.call(x), [1]);
     model.namedParameters()[1][1].zero_();
     expect(() => gradients(loss, model.parameters())).toThrow(
-      /^gradients: one of the variables .* parameter 'layers\.0\.b' \[2\] \(float64\), argument 2 of linear, is at version 2; expected version 1/,
+      /^gradients: one of the variables .* parameter 'layers\.0\.b' \[2\] \(float64\), argument 2 of linear, is at version 3; expected version 2/,
     );
   });
 
