@@ -1,4 +1,5 @@
 import { platform } from '#platform';
+import { formatValue } from './format.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
 
@@ -118,7 +119,7 @@ export function checkAllocation(what: string, dtype: DType, buffers: Readonly<Re
 /** Throws unless `dtype` names one of tapegrad's dtypes. */
 export function checkDType(op: string, dtype: unknown): DType {
   if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)}; expected 'float32' or 'float64'`);
+    throw new Error(`${op}: unknown dtype ${formatValue(dtype)}; expected 'float32' or 'float64'`);
   }
   return dtype;
 }

@@ -60,15 +60,17 @@ export {
 export {
   axisView,
   checkLabels,
+  checkProbabilityRow,
   crossEntropyIndices,
   crossEntropyIndicesGrad,
   crossEntropyTargets,
   logSoftmax,
   oneHot,
+  PROBABILITY_SUM_TOLERANCE,
   softmax,
   softmaxRows,
 } from './softmax.ts';
-export { Random } from './random.ts';
+export { checkSeed, MAX_SEED, Random } from './random.ts';
 export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
 export {
   aboveMask,

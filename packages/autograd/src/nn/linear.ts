@@ -2,7 +2,7 @@
 // out added to every row of the batch (a: N × in → z: N × out). A 1-D input [in] is treated as one row.
 
 import type { DType, Random } from '../kernels/index.ts';
-import { checkAllocation, checkDType, shapeStr } from '../kernels/index.ts';
+import { checkAllocation, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
 import { defaultRandom, zeros as zerosTensor } from '../creation.ts';
 import { linear, matmul, reshape } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
@@ -101,7 +101,7 @@ function initialise(W: Tensor, b: Tensor | null, how: LinearInit, rng: Random, n
       return;
     default:
       throw new Error(
-        `Linear: unknown init ${JSON.stringify(how)}; expected 'uniform', 'xavierUniform', 'xavierNormal', 'kaimingUniform', ` +
+        `Linear: unknown init ${formatValue(how)}; expected 'uniform', 'xavierUniform', 'xavierNormal', 'kaimingUniform', ` +
           `'kaimingNormal' or a function (W, b, rng) => void`,
       );
   }

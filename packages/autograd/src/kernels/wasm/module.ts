@@ -11,6 +11,7 @@
 // asking the platform to enable relaxed-simd if need be (a V8 flag on Node 20), which is checked by validating the
 // module again. TAPEGRAD_WASM_FMA=0 keeps the plain build (and leaves the runtime's flags alone).
 import { platform } from '#platform';
+import { formatValue } from '../format.ts';
 import type { Platform } from '../platform/platform.ts';
 import { wasmApi, type WasmApi, type WasmModule } from './api.ts';
 
@@ -46,7 +47,7 @@ export type KernelModule =
 export function fmaAllowed(env: string | undefined): boolean {
   if (env === undefined || env === '' || env === '1' || env === 'true') return true;
   if (env === '0' || env === 'false') return false;
-  throw new Error(`TAPEGRAD_WASM_FMA: expected 0, 1, false or true, got ${JSON.stringify(env)}`);
+  throw new Error(`TAPEGRAD_WASM_FMA: expected 0, 1, false or true, got ${formatValue(env)}`);
 }
 
 let cached: KernelModule | undefined;
