@@ -43,4 +43,14 @@ describe('both engines at the extremes', () => {
     expect(fromManual).toMatch(/^label .+ at row \d is not a class index; expected an integer in \[0, 1\]$/);
     expect(fromAutograd).toBe(fromManual);
   });
+
+  it.each<[string, number[], string]>([
+    ['a negative probability', [-1, 2], '[0][0] is -1; expected probabilities in [0, 1]'],
+    ['NaN', [Number.NaN, 1], '[0][0] is NaN; expected probabilities in [0, 1]'],
+    ['a row summing to 1.25', [0.5, 0.75], ' row 0 sums to 1.25; expected probability rows that sum to 1'],
+  ])('probability targets with %s: refused by both engines with the same rule', (_, row, tail) => {
+    const manual = new ManualMLP({ sizes: [2, 2], activation: 'relu', seed: 1 });
+    expect(() => manual.lossAndGrads([[1, 2]], { probabilities: [row] })).toThrow(`ManualMLP.lossAndGrads: y.probabilities${tail}`);
+    expect(() => crossEntropy(tensor([[1, 2]]), tensor([row]))).toThrow(tail);
+  });
 });

@@ -21,13 +21,15 @@ describe('constructor errors', () => {
     [{ sizes: [3, Number.NaN, 2], activation: 'relu' }, 'ManualMLP: sizes[1] is NaN in [3, NaN, 2]; expected positive integer layer widths'],
     [{ sizes: '3,2', activation: 'relu' }, 'ManualMLP: sizes is "3,2"; expected at least [inputs, classes]'],
     [{ sizes: [3, 2], activation: 7 }, "ManualMLP: activation is 7; expected a name such as 'sigmoid'"],
-    [{ sizes: [3, 2], activation: 'relu', seed: '1' }, 'ManualMLP: seed is "1"; expected a finite number'],
+    [{ sizes: [3, 2], activation: 'relu', seed: '1' }, 'ManualMLP: seed "1" is not an integer in [0, 4294967295]'],
     [{ sizes: [3, 4, 2], activation: 'swish' }, 'ManualMLP: unknown activation "swish"; expected one of sigmoid, tanh, relu, leakyRelu, identity'],
     [{ sizes: [3, 4, 4, 2], activation: ['relu', 'gelu'] }, 'ManualMLP: activation[1]: unknown activation "gelu"; expected one of sigmoid, tanh, relu, leakyRelu, identity'],
     [{ sizes: [3, 4, 4, 2], activation: ['relu'] }, 'ManualMLP: activation lists 1 name but sizes has 2 hidden layers; expected one name per hidden layer, or a single name for all'],
     [{ sizes: [3, 4, 2] }, 'ManualMLP: activation is undefined; expected a name such as'],
     [{ sizes: [3, 2], activation: 'relu', dtype: 'float16' }, `ManualMLP: unknown dtype "float16"; expected 'float32' or 'float64'`],
-    [{ sizes: [3, 2], activation: 'relu', seed: Number.NaN }, 'ManualMLP: seed is NaN; expected a finite number'],
+    [{ sizes: [3, 2], activation: 'relu', seed: Number.NaN }, 'ManualMLP: seed NaN is not an integer in [0, 4294967295]; expected a 32-bit unsigned integer seed'],
+    [{ sizes: [3, 2], activation: 'relu', seed: 1.5 }, 'ManualMLP: seed 1.5 is not an integer in [0, 4294967295]'],
+    [{ sizes: [3, 2], activation: 'relu', seed: -1 }, 'ManualMLP: seed -1 is not an integer in [0, 4294967295]'],
   ])('%j', (options, message) => {
     expect(() => new ManualMLP(options as never)).toThrow(message);
   });

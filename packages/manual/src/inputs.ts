@@ -1,5 +1,5 @@
 import type { FloatArray } from '@tapegrad/autograd/kernels';
-import { allFinite, checkLabels, formatValue, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
+import { allFinite, checkLabels, checkProbabilityRow, formatValue, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
 import type { FlatInput, ProbabilityTargets, Rows, XInput, YInput } from './types.ts';
 
 // Reading x and y into the engine's own buffers, with every check the chapter takes for granted: x rows of
@@ -9,9 +9,6 @@ import type { FlatInput, ProbabilityTargets, Rows, XInput, YInput } from './type
 
 /** How the targets were given; 'probabilities' only when asked for with `{ probabilities }`. */
 export type TargetKind = 'indices' | 'onehot' | 'probabilities';
-
-/** Probability rows must sum to 1 within this (they can come from float32 data). */
-const SUM_TOLERANCE = 1e-6;
 
 function isFlatInput(v: unknown): v is FlatInput {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && 'data' in v && 'shape' in v;
@@ -161,18 +158,8 @@ function forEachRow(
 
 function readProbabilities(where: string, y: ProbabilityTargets, N: number, k: number, Y: FloatArray): void {
   forEachRow(where, 'y.probabilities', y.probabilities, N, k, (row, base, r) => {
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const v = row[base + j];
-      if (!Number.isFinite(v) || v < 0 || v > 1) {
-        throw new Error(`${where}: y.probabilities[${r}][${j}] is ${formatValue(v)}; expected probabilities in [0, 1]`);
-      }
-      Y[r * k + j] = v;
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > SUM_TOLERANCE) {
-      throw new Error(`${where}: y.probabilities row ${r} sums to ${sum}; expected probability rows that sum to 1`);
-    }
+    checkProbabilityRow(where, 'y.probabilities', row, base, k, r); // the rule autograd's crossEntropy applies too
+    for (let j = 0; j < k; j++) Y[r * k + j] = row[base + j];
   });
 }
 

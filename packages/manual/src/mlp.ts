@@ -1,5 +1,5 @@
 import type { ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { checkAllocation, formatValue } from '@tapegrad/autograd/kernels';
+import { checkAllocation, checkSeed, formatValue } from '@tapegrad/autograd/kernels';
 import { backward } from './backward.ts';
 import { forward } from './forward.ts';
 import { copyX, measureX, readY } from './inputs.ts';
@@ -68,13 +68,12 @@ export class ManualMLP {
     // what training on a single sample needs, refused at once if it cannot be made (before minutes of allocating and
     // filling): the parameters, their gradients, sgdStep's next parameters and the buffers of a batch of 1
     checkAllocation(where, dtype, { ...paramBuffers(sizes), ...paramBuffers(sizes, '∂loss/∂'), ...paramBuffers(sizes, 'next '), ...workspaceBuffers(sizes, 1) });
+    const seed = options.params === undefined ? checkSeed(where, options.seed ?? 0) : 0;
     const { W, b } = allocateParams(sizes, dtype);
     if (options.params !== undefined) {
       checkParams(`${where}: params`, sizes, dtype, options.params);
       writeParams(options.params, W, b);
     } else {
-      const seed = options.seed ?? 0;
-      if (!Number.isFinite(seed)) throw new Error(`${where}: seed is ${formatValue(seed)}; expected a finite number`);
       initParams(sizes, act, seed, W, b);
     }
     this.sizes = sizes;

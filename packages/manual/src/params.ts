@@ -1,5 +1,5 @@
 import type { Activation, ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { allocate, checkAllocation, formatValue, Random } from '@tapegrad/autograd/kernels';
+import { allocate, checkAllocation, checkSeed, formatValue, Random } from '@tapegrad/autograd/kernels';
 import { checkSizes, paramBuffers, resolveActivations } from './network.ts';
 import type { MLPParams, MLPParamsCopy } from './types.ts';
 
@@ -52,6 +52,7 @@ export function initialParams(
 ): MLPParamsCopy {
   const where = 'initialParams';
   const checked = checkSizes(where, sizes);
+  checkSeed(where, seed);
   checkAllocation(where, 'float64', paramBuffers(checked));
   const { W, b } = allocateParams(checked, 'float64');
   initParams(checked, resolveActivations(where, activation, checked.length - 1), seed, W, b, options.biasStd ?? 0);
