@@ -1,0 +1,93 @@
+// The browser test's machinery: an esbuild bundle of page.ts for the browser (no externals, so a node: import
+// anywhere in the graph fails the build), a tiny HTTP server on 127.0.0.1 that serves it with or without the
+// headers that make a page cross-origin isolated, and Debian's Chromium driven headless by playwright-core (which
+// never downloads a browser: it is given the executable).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser test cannot run here, or null where it can. */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (install Debian's chromium: apt-get install -y chromium)`;
+}
+
+/** The package's built wasm kernels. */
+const KERNELS = fileURLToPath(new URL('../../../autograd/build/', import.meta.url));
+
+export interface Bundle {
+  code: string;
+  metafile: Metafile;
+}
+
+/** page.ts (or `entry`) bundled for the browser as one ES module, from the workspace sources. */
+export async function bundlePage(entry = fileURLToPath(new URL('./page.ts', import.meta.url))): Promise<Bundle> {
+  const out = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+  return { code: out.outputFiles[0].text, metafile: out.metafile };
+}
+
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+const HTML = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>';
+
+/**
+ * Serves the page (/), the bundle (/app.js) and the wasm kernels at /build/ (where the bundle's `new URL('../../../build/…',
+ * import.meta.url)` lands from /app.js) and at /kernels/ (a folder the page may name), with the isolation headers if
+ * `isolated`. Resolves with the server and its origin.
+ */
+export function serve(bundle: Bundle, isolated: boolean): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const headers = isolated ? ISOLATION : {};
+    const wasm = /^\/(build|kernels)\/([\w-]+\.wasm)$/.exec(path);
+    if (path === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html', ...headers }).end(HTML);
+    } else if (path === '/app.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript', ...headers }).end(bundle.code);
+    } else if (wasm !== null && existsSync(join(KERNELS, wasm[2]))) {
+      res.writeHead(200, { 'Content-Type': 'application/wasm', ...headers }).end(readFileSync(join(KERNELS, wasm[2])));
+    } else {
+      res.writeHead(404, headers).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+}
+
+export interface PageRun {
+  /** what the page left in window.tapegradResult */
+  outcome: { ok: true; result: unknown } | { ok: false; error: string };
+  /** console messages of type error or warning, and uncaught page errors */
+  complaints: string[];
+}
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Starts headless Chromium with a fresh profile, runs `use` with a function that loads a URL and waits for the page's result, then closes it. */
+export async function withChromium<T>(use: (load: (url: string, timeoutMs: number) => Promise<PageRun>) => Promise<T>): Promise<T> {
+  const profile = mkdtempSync(join(tmpdir(), 'tapegrad-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    return await use(async (url, timeoutMs) => {
+      const page = await context.newPage();
+      const complaints: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') complaints.push(`console.${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => complaints.push(`uncaught: ${e.message}`));
+      await page.goto(url);
+      await page.waitForFunction(() => (globalThis as { tapegradResult?: unknown }).tapegradResult !== undefined, undefined, { timeout: timeoutMs });
+      const outcome = (await page.evaluate(() => (globalThis as { tapegradResult?: unknown }).tapegradResult)) as PageRun['outcome'];
+      await page.close();
+      return { outcome, complaints };
+    });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
