@@ -1,12 +1,16 @@
 import { initKernels } from '@tapegrad/autograd';
 import { wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Bundle, bundlePage, chromiumMissing, type PageRun, serve, withChromium } from './harness.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Bundle, bundlePage, chromiumMissing, esbuildSite, type PageRun, serve, type Site, viteSite, withChromium } from './harness.ts';
 import { trainAndCompare, type WorkloadResults } from './workload.ts';
 
 // The packages in a browser page (issue 16 (d)): bundled by esbuild for the browser with nothing external (a node:
 // import anywhere on the way fails the build), loaded in headless Chromium once cross-origin isolated (worker
-// threads over a shared memory) and once not (one thread), training the chapter's network and two bigger ones with
+// threads over a shared memory) and once not (one thread), and built by Vite (which copies the wasm kernels it
+// finds as `new URL('…', import.meta.url)`) and loaded isolated, each training the chapter's network and two bigger ones with
 // autograd in lockstep with the manual engine on the wasm kernels. Both runs give the same numbers bit for bit, and
 // Node's wherever the numbers come from the kernels alone: the float64 chapter network's sigmoid goes through the
 // JS engine's Math.exp, whose last bit differs between V8 versions (Node 20's and Chromium's differ on about one
@@ -14,6 +18,9 @@ import { trainAndCompare, type WorkloadResults } from './workload.ts';
 
 const missing = chromiumMissing();
 const TIMEOUT = 180_000;
+
+/** The esbuild bundle cross-origin isolated and not, and the Vite build isolated. */
+type Run = 'isolated' | 'plain' | 'vite';
 
 interface PageResult {
   isolated: boolean;
@@ -41,38 +48,46 @@ describe('the esbuild browser bundle', () => {
 });
 
 describe.skipIf(missing !== null)(`headless Chromium${missing === null ? '' : ` (skipped: ${missing})`}`, () => {
-  const runs: Record<'isolated' | 'plain', PageRun> = {} as never;
+  const runs: Record<Run, PageRun> = {} as never;
   let node: WorkloadResults;
 
   beforeAll(async () => {
-    await withChromium(async (load) => {
-      for (const isolated of [true, false]) {
-        const { server, origin } = await serve(bundle, isolated);
-        try {
-          // the isolated page finds the kernels next to the bundle; the other is told where they are
-          runs[isolated ? 'isolated' : 'plain'] = await load(isolated ? `${origin}/` : `${origin}/?wasm=/kernels/`, TIMEOUT / 2);
-        } finally {
-          server.close();
+    const viteOut = mkdtempSync(join(tmpdir(), 'tapegrad-vite-'));
+    try {
+      const esbuild = esbuildSite(bundle);
+      const vite = await viteSite(viteOut);
+      // the isolated esbuild page finds the kernels next to the bundle; the other is told where they are
+      const pages: [Run, Site, boolean, string][] = [['isolated', esbuild, true, '/'], ['plain', esbuild, false, '/?wasm=/kernels/'], ['vite', vite, true, '/']];
+      await withChromium(async (load) => {
+        for (const [name, site, isolated, path] of pages) {
+          const { server, origin } = await serve(site, isolated);
+          try {
+            runs[name] = await load(`${origin}${path}`, TIMEOUT / 3);
+          } finally {
+            server.close();
+          }
         }
-      }
-    });
+      });
+    } finally {
+      rmSync(viteOut, { recursive: true, force: true });
+    }
     await initKernels();
     node = trainAndCompare();
   }, TIMEOUT);
 
-  const result = (name: 'isolated' | 'plain'): PageResult => {
+  const result = (name: Run): PageResult => {
     const { outcome } = runs[name];
     if (!outcome.ok) throw new Error(`the ${name} page failed: ${outcome.error}`);
     return outcome.result as PageResult;
   };
 
-  it.each(['isolated', 'plain'] as const)('%s: trains on the wasm kernels with gradients equal to the manual engine, and no console errors', (name) => {
+  it.each(['isolated', 'plain', 'vite'] as const)('%s: trains on the wasm kernels with gradients equal to the manual engine, and no console errors', (name) => {
     const r = result(name);
     // the page asked getBackend() before initKernels(), which is told once what to do
     expect(runs[name].complaints).toEqual([
       'console.warning: tapegrad: wasm kernels unavailable (a browser fetches the wasm kernels asynchronously: call `await initKernels()` before the first kernel call); using the reference JS kernels',
     ]);
-    expect(r.isolated).toBe(name === 'isolated');
+    expect(r.isolated).toBe(name !== 'plain');
     expect(r.before).toBe('js'); // until initKernels() has run
     expect(r.kernels.backend).toBe('wasm');
     expect(r.results.chapter.worst).toBeLessThan(1e-12);
@@ -97,11 +112,13 @@ describe.skipIf(missing !== null)(`headless Chromium${missing === null ? '' : ` 
     expect(r.workerChunks).toBe(0);
   });
 
-  it('the same numbers bit for bit isolated and not', () => {
+  it('the same numbers bit for bit isolated and not, and from the Vite build', () => {
     const isolated = result('isolated');
-    const plain = result('plain');
-    expect(plain.kernels.fma).toBe(isolated.kernels.fma);
-    expect(plain.results).toEqual(isolated.results);
+    for (const other of [result('plain'), result('vite')]) {
+      expect(other.kernels.fma).toBe(isolated.kernels.fma);
+      expect(other.results).toEqual(isolated.results);
+    }
+    expect(result('vite').kernels.threads).toBeGreaterThan(1);
   });
 
   it("Node's numbers: bit for bit from the kernels, to a few ulps through Math.exp in float64", () => {

@@ -1,8 +1,8 @@
 // The browser test's machinery: an esbuild bundle of page.ts for the browser (no externals, so a node: import
-// anywhere in the graph fails the build), a tiny HTTP server on 127.0.0.1 that serves it with or without the
+// anywhere in the graph fails the build) or a Vite build of it, a tiny HTTP server on 127.0.0.1 that serves it with or without the
 // headers that make a page cross-origin isolated, and Debian's Chromium driven headless by playwright-core (which
 // never downloads a browser: it is given the executable).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,25 +36,51 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 
 const HTML = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>';
 
+/** A site: its files by URL path. */
+export type Site = Map<string, string | Uint8Array>;
+
 /**
- * Serves the page (/), the bundle (/app.js) and the wasm kernels at /build/ (where the bundle's `new URL('../../../build/…',
- * import.meta.url)` lands from /app.js) and at /kernels/ (a folder the page may name), with the isolation headers if
- * `isolated`. Resolves with the server and its origin.
+ * The esbuild bundle's site: the page (/), the bundle (/app.js) and the wasm kernels at /build/ (where the bundle's
+ * `new URL('../../../build/…', import.meta.url)` lands from /app.js) and at /kernels/ (a folder the page may name).
  */
-export function serve(bundle: Bundle, isolated: boolean): Promise<{ server: Server; origin: string }> {
+export function esbuildSite(bundle: Bundle): Site {
+  const site: Site = new Map([['/', HTML], ['/app.js', bundle.code]]);
+  for (const file of readdirSync(KERNELS).filter((f) => f.endsWith('.wasm'))) {
+    for (const folder of ['build', 'kernels']) site.set(`/${folder}/${file}`, readFileSync(join(KERNELS, file)));
+  }
+  return site;
+}
+
+/** The page (page.ts, through index.html beside it) built by Vite into `outDir`, as a site. */
+export async function viteSite(outDir: string): Promise<Site> {
+  const { build: viteBuild } = await import('vite');
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  await viteBuild({ root, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  const site: Site = new Map();
+  const walk = (dir: string, prefix: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+      else site.set(entry.name === 'index.html' && prefix === '/' ? '/' : `${prefix}${entry.name}`, readFileSync(join(dir, entry.name)));
+    }
+  };
+  walk(outDir, '/');
+  return site;
+}
+
+const TYPES: Record<string, string> = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html' };
+
+/** Serves `site` on 127.0.0.1, with the headers that make a page cross-origin isolated if `isolated`; the server and its origin. */
+export function serve(site: Site, isolated: boolean): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const headers = isolated ? ISOLATION : {};
-    const wasm = /^\/(build|kernels)\/([\w-]+\.wasm)$/.exec(path);
-    if (path === '/') {
-      res.writeHead(200, { 'Content-Type': 'text/html', ...headers }).end(HTML);
-    } else if (path === '/app.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript', ...headers }).end(bundle.code);
-    } else if (wasm !== null && existsSync(join(KERNELS, wasm[2]))) {
-      res.writeHead(200, { 'Content-Type': 'application/wasm', ...headers }).end(readFileSync(join(KERNELS, wasm[2])));
-    } else {
+    const body = site.get(path);
+    if (body === undefined) {
       res.writeHead(404, headers).end();
+      return;
     }
+    const type = TYPES[path === '/' ? 'html' : (path.split('.').pop() ?? '')] ?? 'application/octet-stream';
+    res.writeHead(200, { 'Content-Type': type, ...headers }).end(body);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
