@@ -18,6 +18,9 @@ export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (install Debian's chromium: apt-get install -y chromium)`;
 }
 
+/** The export condition under which the workspace's packages point at their sources. */
+const SOURCE = '@tapegrad/source';
+
 /** The package's built wasm kernels. */
 const KERNELS = fileURLToPath(new URL('../../../autograd/build/', import.meta.url));
 
@@ -26,9 +29,12 @@ export interface Bundle {
   metafile: Metafile;
 }
 
-/** page.ts (or `entry`) bundled for the browser as one ES module, from the workspace sources. */
+/** page.ts (or `entry`) bundled for the browser as one ES module (from the workspace sources for page.ts). */
 export async function bundlePage(entry = fileURLToPath(new URL('./page.ts', import.meta.url))): Promise<Bundle> {
-  const out = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent',
+    conditions: [SOURCE], // the workspace's packages from their sources (installed ones have no such condition)
+  });
   return { code: out.outputFiles[0].text, metafile: out.metafile };
 }
 
@@ -40,22 +46,25 @@ const HTML = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
 export type Site = Map<string, string | Uint8Array>;
 
 /**
- * The esbuild bundle's site: the page (/), the bundle (/app.js) and the wasm kernels at /build/ (where the bundle's
+ * The esbuild bundle's site: the page (/), the bundle (/app.js) and the wasm kernels (`kernels`: a build/ folder) at /build/ (where the bundle's
  * `new URL('../../../build/…', import.meta.url)` lands from /app.js) and at /kernels/ (a folder the page may name).
  */
-export function esbuildSite(bundle: Bundle): Site {
+export function esbuildSite(bundle: Bundle, kernels = KERNELS): Site {
   const site: Site = new Map([['/', HTML], ['/app.js', bundle.code]]);
-  for (const file of readdirSync(KERNELS).filter((f) => f.endsWith('.wasm'))) {
-    for (const folder of ['build', 'kernels']) site.set(`/${folder}/${file}`, readFileSync(join(KERNELS, file)));
+  for (const file of readdirSync(kernels).filter((f) => f.endsWith('.wasm'))) {
+    for (const folder of ['build', 'kernels']) site.set(`/${folder}/${file}`, readFileSync(join(kernels, file)));
   }
   return site;
 }
 
 /** The page (page.ts, through index.html beside it) built by Vite into `outDir`, as a site. */
 export async function viteSite(outDir: string): Promise<Site> {
-  const { build: viteBuild } = await import('vite');
+  const { build: viteBuild, defaultClientConditions } = await import('vite');
   const root = fileURLToPath(new URL('.', import.meta.url));
-  await viteBuild({ root, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  await viteBuild({
+    root, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, target: 'es2022' },
+    resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  });
   const site: Site = new Map();
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
