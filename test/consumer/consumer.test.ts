@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackageDir } from '../../scripts/lint-packages.ts';
+import { builtEnv, lintPackages, PACKAGES, packPackages, ROOT } from '../../scripts/lint-packages.ts';
+
+// The packages as a user gets them: packed as they would be published (which builds them: wasm kernels, dist/),
+// installed with npm into a fresh project outside the repository, and used there by plain Node (an ES module and a
+// CommonJS script), by TypeScript under strict settings, and linted (publint, Are the Types Wrong). Nothing here
+// runs from the repository's sources. Needs the npm registry for the bench's runtime dependencies.
+
+const PROJECT = join(import.meta.dirname, 'project');
+const TIMEOUT = 120_000;
+
+let tmp = '';
+/** The consumer project. */
+let dir = '';
+let tarballs = {} as Record<PackageDir, string>;
+
+/** Runs a command in the consumer project with the built packages' environment; its stdout. */
+function run(cmd: string, args: readonly string[]): string {
+  try {
+    return execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', env: builtEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+  }
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'tapegrad-consumer-'));
+  tarballs = packPackages(join(tmp, 'tarballs'));
+  dir = join(tmp, 'app');
+  cpSync(PROJECT, dir, { recursive: true });
+  const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@tapegrad/${name}`, `file:../tarballs/${basename(tarballs[name])}`]));
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'tapegrad-consumer', private: true, type: 'module', dependencies }, null, 2)}\n`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
+}, 5 * TIMEOUT);
+
+afterAll(() => {
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Summary {
+  backend: string;
+  chapter: { worst: number; firstLoss: number; lastLoss: number };
+  wide: { worst: number; firstLoss: number; lastLoss: number };
+  matmulVsRef: number;
+}
+
+describe('the packed packages, installed with npm into a fresh project', () => {
+  it('ship the built modules, declarations, maps and wasm kernels, and no tests', () => {
+    const files = (name: PackageDir): string[] => run('tar', ['-tzf', tarballs[name]]).split('\n').filter(Boolean);
+    const autograd = files('autograd');
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/index.js.map', 'dist/kernels/index.js', 'LICENSE']) {
+      expect(autograd, f).toContain(`package/${f}`);
+    }
+    for (const wasm of ['kernels', 'kernels-local', 'kernels-fma', 'kernels-fma-local']) expect(autograd).toContain(`package/build/${wasm}.wasm`);
+    for (const name of PACKAGES) {
+      const all = files(name);
+      expect(all).toContain('package/LICENSE');
+      expect(all.filter((f) => /\.test(-helper)?\.ts$|\/test\//.test(f)), name).toEqual([]);
+    }
+  });
+
+  it('(a) a plain Node ES module trains the chapter network with autograd on the wasm kernels, gradients equal to the manual engine', () => {
+    const s = JSON.parse(run('node', ['esm.mjs'])) as Summary;
+    expect(s.backend).toBe('wasm');
+    expect(s.chapter.worst).toBeLessThan(1e-12);
+    expect(s.chapter.lastLoss).toBeLessThan(s.chapter.firstLoss);
+    expect(s.wide.worst).toBeLessThan(1e-5);
+    expect(s.wide.lastLoss).toBeLessThan(s.wide.firstLoss);
+  }, TIMEOUT);
+
+  it('(b) the same through require() from CommonJS, with the same numbers', () => {
+    const cjs = JSON.parse(run('node', ['cjs.cjs'])) as Summary;
+    const esm = JSON.parse(run('node', ['esm.mjs'])) as Summary;
+    expect(cjs.backend).toBe('wasm');
+    expect(cjs).toEqual(esm);
+  }, TIMEOUT);
+
+  it.each([
+    ['ES module, moduleResolution node16', 'tsconfig.node16.json'],
+    ['ES module, moduleResolution bundler', 'tsconfig.bundler.json'],
+    ['CommonJS (require), module node20', 'tsconfig.node20-cjs.json'],
+  ])('(c) TypeScript type-checks a consumer with strict, noUncheckedIndexedAccess and exactOptionalPropertyTypes: %s', (_, config) => {
+    // the repository's TypeScript; the consumer's files and the packages' .d.ts (skipLibCheck is off)
+    expect(run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', config, '--pretty', 'false'])).toBe('');
+  }, TIMEOUT);
+
+  it('the bench, without its optional peers, checks an engine in lockstep, and a peer asked for names the packages to install', () => {
+    const r = JSON.parse(run('node', ['bench.mjs'])) as { lockstep: { pass: boolean; maxRel: number }; peers: unknown[] };
+    expect(r.lockstep.pass).toBe(true);
+    expect(r.lockstep.maxRel).toBeLessThan(1e-12);
+    expect(r.peers).toEqual([
+      { name: 'tfjs-wasm', started: false, detail: expect.stringContaining('npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm') },
+      { name: 'jax-js', started: false, detail: expect.stringContaining('npm install @jax-js/jax') },
+    ]);
+    expect(readdirSync(join(dir, 'node_modules')).filter((d) => d.startsWith('@tensorflow') || d.startsWith('@jax-js'))).toEqual([]);
+  }, TIMEOUT);
+
+  it('publint and Are the Types Wrong find nothing in the tarballs', async () => {
+    const { findings } = await lintPackages(tarballs);
+    expect(findings).toEqual([]);
+  }, TIMEOUT);
+});
