@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bundle, bundlePage, chromiumMissing, esbuildSite, type PageRun, serve, type Site, viteSite, withChromium } from './harness.ts';
+import { type Bundle, bundlePage, chromiumMissing, esbuildSite, loadPages, type PageResult, pageResult, type PageRun, viteSite } from './harness.ts';
 import { trainAndCompare, type WorkloadResults } from './workload.ts';
 
 // The packages in a browser page (issue 16 (d)): bundled by esbuild for the browser with nothing external (a node:
@@ -22,15 +22,6 @@ const TIMEOUT = 180_000;
 /** The esbuild bundle cross-origin isolated and not, and the Vite build isolated. */
 type Run = 'isolated' | 'plain' | 'vite';
 
-interface PageResult {
-  isolated: boolean;
-  before: string;
-  kernels: { backend: string; threads: number; fma: boolean };
-  threads: number;
-  workerChunks: number;
-  threaded: number;
-  results: WorkloadResults;
-}
 
 let bundle: Bundle;
 
@@ -55,19 +46,12 @@ describe.skipIf(missing !== null)(`headless Chromium${missing === null ? '' : ` 
     const viteOut = mkdtempSync(join(tmpdir(), 'tapegrad-vite-'));
     try {
       const esbuild = esbuildSite(bundle);
-      const vite = await viteSite(viteOut);
       // the isolated esbuild page finds the kernels next to the bundle; the other is told where they are
-      const pages: [Run, Site, boolean, string][] = [['isolated', esbuild, true, '/'], ['plain', esbuild, false, '/?wasm=/kernels/'], ['vite', vite, true, '/']];
-      await withChromium(async (load) => {
-        for (const [name, site, isolated, path] of pages) {
-          const { server, origin } = await serve(site, isolated);
-          try {
-            runs[name] = await load(`${origin}${path}`, TIMEOUT / 3);
-          } finally {
-            server.close();
-          }
-        }
-      });
+      Object.assign(runs, await loadPages({
+        isolated: { site: esbuild, isolated: true, path: '/' },
+        plain: { site: esbuild, isolated: false, path: '/?wasm=/kernels/' },
+        vite: { site: await viteSite(viteOut), isolated: true, path: '/' },
+      }, TIMEOUT / 3));
     } finally {
       rmSync(viteOut, { recursive: true, force: true });
     }
@@ -75,11 +59,7 @@ describe.skipIf(missing !== null)(`headless Chromium${missing === null ? '' : ` 
     node = trainAndCompare();
   }, TIMEOUT);
 
-  const result = (name: Run): PageResult => {
-    const { outcome } = runs[name];
-    if (!outcome.ok) throw new Error(`the ${name} page failed: ${outcome.error}`);
-    return outcome.result as PageResult;
-  };
+  const result = (name: Run): PageResult => pageResult(runs[name], name);
 
   it.each(['isolated', 'plain', 'vite'] as const)('%s: trains on the wasm kernels with gradients equal to the manual engine, and no console errors', (name) => {
     const r = result(name);

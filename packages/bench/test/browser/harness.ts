@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { chromium } from 'playwright-core';
+import type { WorkloadResults } from './workload.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -29,11 +30,15 @@ export interface Bundle {
   metafile: Metafile;
 }
 
-/** page.ts (or `entry`) bundled for the browser as one ES module (from the workspace sources for page.ts). */
-export async function bundlePage(entry = fileURLToPath(new URL('./page.ts', import.meta.url))): Promise<Bundle> {
+/**
+ * page.ts (or `entry`, a copy of it elsewhere) bundled for the browser as one ES module: with `sources`, the
+ * workspace's packages from their sources (the @tapegrad/source condition), else from what their exports give
+ * everyone (dist/ of installed packages).
+ */
+export async function bundlePage(entry = fileURLToPath(new URL('./page.ts', import.meta.url)), sources = true): Promise<Bundle> {
   const out = await build({
     entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent',
-    conditions: [SOURCE], // the workspace's packages from their sources (installed ones have no such condition)
+    conditions: sources ? [SOURCE] : [],
   });
   return { code: out.outputFiles[0].text, metafile: out.metafile };
 }
@@ -94,6 +99,24 @@ export function serve(site: Site, isolated: boolean): Promise<{ server: Server; 
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
+/** What page.ts leaves when it ran through. */
+export interface PageResult {
+  isolated: boolean;
+  /** getBackend() before initKernels() */
+  before: string;
+  kernels: { backend: string; threads: number; fma: boolean };
+  threads: number;
+  workerChunks: number;
+  threaded: number;
+  results: WorkloadResults;
+}
+
+/** The result of page.ts in `run`; throws the page's error where it failed. */
+export function pageResult(run: PageRun, name: string): PageResult {
+  if (!run.outcome.ok) throw new Error(`the ${name} page failed: ${run.outcome.error}`);
+  return run.outcome.result as PageResult;
+}
+
 export interface PageRun {
   /** what the page left in window.tapegradResult */
   outcome: { ok: true; result: unknown } | { ok: false; error: string };
@@ -125,4 +148,28 @@ export async function withChromium<T>(use: (load: (url: string, timeoutMs: numbe
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** A page to load: its site, served cross-origin isolated or not, and the path to open. */
+export interface PageToLoad {
+  site: Site;
+  isolated: boolean;
+  path: string;
+}
+
+/** Loads each page in one headless Chromium, each from its own server; their runs by name. */
+export async function loadPages<Name extends string>(pages: Record<Name, PageToLoad>, timeoutMs: number): Promise<Record<Name, PageRun>> {
+  const runs = {} as Record<Name, PageRun>;
+  await withChromium(async (load) => {
+    for (const name of Object.keys(pages) as Name[]) {
+      const { site, isolated, path } = pages[name];
+      const { server, origin } = await serve(site, isolated);
+      try {
+        runs[name] = await load(`${origin}${path}`, timeoutMs);
+      } finally {
+        server.close();
+      }
+    }
+  });
+  return runs;
 }
