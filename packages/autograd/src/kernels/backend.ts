@@ -4,7 +4,8 @@
 // engines call the same kernels, so switching here switches both.
 //
 // Selection: setBackend(), else the TAPEGRAD_BACKEND setting ('js' | 'wasm'), else 'wasm' when available (with a
-// one-time warning, naming why and how to build it, when it is not).
+// one-time warning, naming why and how to build it, when it is not). In a browser the wasm kernels are available
+// once initKernels() (init.ts) has fetched them; the default is picked again then.
 import { platform } from '#platform';
 import { wasmFma, wasmUnavailableReason } from './wasm/instance.ts';
 
@@ -14,6 +15,8 @@ export type KernelBackend = 'js' | 'wasm';
 export const KERNEL_BACKENDS: readonly KernelBackend[] = ['js', 'wasm'];
 
 let selected: KernelBackend | undefined;
+/** Whether setBackend chose `selected` (otherwise it is the default, picked again after initKernels). */
+let chosen = false;
 
 /** Whether a backend can be used in this process (loading the wasm module if need be). */
 export function backendAvailable(name: KernelBackend): boolean {
@@ -62,4 +65,10 @@ export function setBackend(name: KernelBackend): void {
   const reason = backendUnavailableReason(name);
   if (reason !== null) throw new Error(`setBackend: the wasm backend is unavailable: ${reason}`);
   selected = name;
+  chosen = true;
+}
+
+/** Forgets the default backend (not one setBackend chose), so that the next kernel call picks it again: initKernels() has loaded the wasm kernels. */
+export function pickDefaultBackendAgain(): void {
+  if (!chosen) selected = undefined;
 }

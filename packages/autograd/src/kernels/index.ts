@@ -35,6 +35,8 @@ export {
   setKernelThreads,
   wasmFusedMultiplyAdd,
 } from './backend.ts';
+export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelSource } from './init.ts';
+export { initKernels } from './init.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, allFinite, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';

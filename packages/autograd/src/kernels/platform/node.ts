@@ -1,8 +1,11 @@
 // The kernels' platform (platform.ts) on Node: the only file under kernels/ that imports node: modules or reads
-// process. Chosen by the "node" condition of the "#platform" import in package.json.
+// process. Chosen by the "#platform" import in package.json for every runtime but a browser.
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { KernelWorker, Platform } from './platform.ts';
@@ -10,21 +13,53 @@ import type { KernelWorker, Platform } from './platform.ts';
 /** The compiled modules: build/ of this package (scripts/build-wasm.mjs writes them there). */
 const BUILD = new URL('../../../build/', import.meta.url);
 
+const missing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === 'ENOENT';
+
 export const platform: Platform = {
   setting: (name) => process.env[name],
 
   hardwareThreads: () => availableParallelism(),
 
+  threadsUnavailableReason: () => null,
+
+  // Node's main thread may wait (Atomics.wait), unlike a browser's.
+  mayBlock: () => true,
+
+  syncLoadUnavailable: () => null,
+
   kernelModule(file) {
     try {
       return readFileSync(new URL(file, BUILD));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (missing(e)) return null;
       throw e;
     }
   },
 
   kernelModuleLocation: (file) => new URL(file, BUILD).pathname,
+
+  kernelModuleUrl: (file) => new URL(file, BUILD),
+
+  async readKernelModule(url) {
+    if (url.protocol !== 'file:') {
+      const response = await fetch(url);
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`cannot fetch ${url.href}: ${response.status} ${response.statusText}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }
+    try {
+      return await readFile(url);
+    } catch (e) {
+      if (missing(e)) return null;
+      throw e;
+    }
+  },
+
+  folderUrl(folder) {
+    const url = folder instanceof URL ? new URL(folder.href) : URL.canParse(folder) && !/^[a-z]:[\\/]/i.test(folder) ? new URL(folder) : pathToFileURL(resolve(folder));
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url;
+  },
 
   // Node 20's V8 (11.3) has relaxed-simd complete but behind this flag; Node 22 ships it on. Only the loader's
   // compile of the FMA build asks, and only unless TAPEGRAD_WASM_FMA=0.
