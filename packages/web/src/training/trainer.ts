@@ -64,7 +64,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
 }
 
 export class LockstepTrainer {
-  readonly config: TrainConfig;
+  config: TrainConfig;
   readonly data: Dataset;
   readonly manual: Engine;
   readonly autograd: Engine;
@@ -89,6 +89,11 @@ export class LockstepTrainer {
     this.manual.setParams(start);
     this.autograd.setParams(start);
     this.viewer = new ManualMLP({ sizes, activation, dtype, params: start });
+  }
+
+  /** The learning rate of the next steps (the engines keep their parameters). */
+  setLearningRate(lr: number): void {
+    this.config = checkConfig({ ...this.config, lr });
   }
 
   get steps(): number {

@@ -1,0 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+/** The web package's root (where vite.config.ts is). */
+export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds the page as `pnpm web:build` does, into a fresh temporary folder; returns that folder. */
+export async function buildPage(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'tapegrad-web-'));
+  await build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
