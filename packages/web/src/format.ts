@@ -17,3 +17,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<
   el.append(...children);
   return el;
 }
+
+/** A CSS grid of `cols` columns holding `children` in row-major order (a matrix). */
+export function gridOf(className: string, cols: number, children: Node[]): HTMLDivElement {
+  const el = h('div', { className }, ...children);
+  el.style.gridTemplateColumns = `repeat(${cols}, auto)`;
+  return el;
+}

@@ -19,7 +19,7 @@ import { serveStatic } from './static-server.ts';
 
 const missing = chromiumMissing();
 const SHOTS = join(WEB_ROOT, 'test-results');
-const STEPS = 150;
+const STEPS = 100;
 
 type Hooked = Window & { __tapegrad: PageState };
 
@@ -101,7 +101,7 @@ describe.skipIf(missing !== null)(`the page in headless Chromium${missing === nu
 
         // the chapter's table equals the manual engine in Node, bit for bit, before and after an edit
         expectTable(await tableValues(page), nodeTrace([...ex.sample.x], 2));
-        await page.screenshot({ path: join(SHOTS, `chapter-${name}.png`), fullPage: false, clip: (await page.locator('main > section').first().boundingBox())! });
+        await page.locator('main > section').first().screenshot({ path: join(SHOTS, `chapter-${name}.png`) });
         await page.fill('#x1', '0.3');
         await page.selectOption('#label', '0');
         await page.fill('#W2-1-0', '-0.7');
@@ -131,7 +131,7 @@ describe.skipIf(missing !== null)(`the page in headless Chromium${missing === nu
         expect(f32(training.records)).toEqual(f32(node));
         expect(await page.textContent('#agreement')).toContain(`Bit-exact`);
         await page.waitForTimeout(300); // the last frame's charts
-        await page.screenshot({ path: join(SHOTS, `training-${name}.png`), clip: (await page.locator('main > section').nth(1).boundingBox())! });
+        await page.locator('main > section').nth(1).screenshot({ path: join(SHOTS, `training-${name}.png`) });
 
         // pause stops a run in the middle; reset starts again from step 0
         await page.fill('#stop-at', '0');

@@ -1,7 +1,7 @@
 import type { DType } from '@tapegrad/autograd';
 import type { MLPParams } from '@tapegrad/manual';
 import { chapterExample } from '@tapegrad/manual';
-import { formatNumber, h } from '../format.ts';
+import { formatNumber, gridOf, h } from '../format.ts';
 import { state } from '../hook.ts';
 import type { ChapterInput, SymbolRow } from './chapter-model.ts';
 import { chapterRows } from './chapter-model.ts';
@@ -47,7 +47,7 @@ export function mountChapter(root: HTMLElement): void {
     bl.forEach((el, j) => (el.id = `b${l}-${j}`));
     W.push(Wl);
     b.push(bl);
-    const grid = (cells: HTMLInputElement[][]) => h('div', { className: 'matrix-input', style: `grid-template-columns: repeat(${cells[0].length}, auto)` } as Partial<HTMLDivElement>, ...cells.flat());
+    const grid = (cells: HTMLInputElement[][]) => gridOf('matrix-input', cells[0].length, cells.flat());
     layers.append(
       h('fieldset', {}, h('legend', { textContent: `layer ${l}${l === n ? ' (softmax)' : ` (${ex.activation})`}` }), h('div', { className: 'param' }, h('span', { textContent: `W${SUP[l]}` }), grid(Wl)), h('div', { className: 'param' }, h('span', { textContent: `b${SUP[l]}` }), grid([bl]))),
     );
@@ -65,7 +65,7 @@ export function mountChapter(root: HTMLElement): void {
     h(
       'div',
       { className: 'editors' },
-      h('fieldset', {}, h('legend', { textContent: 'sample' }), h('div', { className: 'param' }, h('span', { textContent: 'x = a⁰' }), h('div', { className: 'matrix-input', style: 'grid-template-columns: repeat(2, auto)' } as Partial<HTMLDivElement>, ...xInputs)), h('div', { className: 'param' }, h('span', { textContent: 'y' }), label, yText), h('div', { className: 'param' }, h('span', { textContent: 'dtype' }), dtype)),
+      h('fieldset', {}, h('legend', { textContent: 'sample' }), h('div', { className: 'param' }, h('span', { textContent: 'x = a⁰' }), gridOf('matrix-input', xInputs.length, xInputs)), h('div', { className: 'param' }, h('span', { textContent: 'y' }), label, yText), h('div', { className: 'param' }, h('span', { textContent: 'dtype' }), dtype)),
       layers,
       h('div', { className: 'buttons' }, reset),
     ),
@@ -113,7 +113,7 @@ export function mountChapter(root: HTMLElement): void {
 function matrixCell(row: SymbolRow, engine: 'manual' | 'autograd' | 'ulps'): HTMLTableCellElement {
   const values = row[engine];
   const [, cols] = row.shape;
-  const grid = h('div', { className: 'matrix', style: `grid-template-columns: repeat(${cols}, auto)` } as Partial<HTMLDivElement>);
+  const grid = gridOf('matrix', cols, []);
   values.forEach((v, i) => {
     const cell = h('span', { textContent: engine === 'ulps' ? String(v) : formatNumber(v) });
     if (engine === 'ulps') cell.className = v === 0 ? 'ulps zero' : 'ulps off';

@@ -8,8 +8,8 @@ import { LockstepTrainer } from './trainer.ts';
 
 const SLICE_MS = 40;
 /** How often the decision regions, the accuracy and the drift are computed (a forward pass over a grid). */
-const BOUNDARY_MS = 250;
-const GRID = 72;
+const BOUNDARY_MS = 400;
+const GRID = 64;
 const EXTENT = 1.15;
 
 const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };

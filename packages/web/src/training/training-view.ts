@@ -64,7 +64,7 @@ export function mountTraining(root: HTMLElement): void {
     error,
     status,
     agreement,
-    h('div', { className: 'charts' }, h('div', {}, h('h3', { textContent: 'Loss of each engine, on its own trajectory' }), loss), h('div', {}, h('h3', { textContent: 'Decision regions (manual engine) and the spiral' }), boundary)),
+    h('div', { className: 'charts' }, h('div', {}, h('h3', { textContent: 'Loss of each engine on its own trajectory (one curve where they agree)' }), loss), h('div', {}, h('h3', { textContent: 'Decision regions (manual engine) and the spiral' }), boundary)),
     h('h3', { textContent: 'Gradient agreement at every step: δˡ, ∂loss/∂Wˡ, ∂loss/∂bˡ of both engines at the same parameters' }),
     ulps,
   );
