@@ -2,8 +2,8 @@
 // Builds the WebAssembly kernel backend: assembly/*.ts (AssemblyScript) → build/kernels.wasm,
 // build/kernels-fma.wasm and their -local twins (see the end of this file).
 //
-// Run by `pnpm install` (the package's postinstall) and by `pnpm --filter @tapegrad/autograd build:wasm`; never
-// at run time (src/kernels/wasm/module.ts only reads what this writes). Plain .mjs so it needs neither tsx nor a
+// Run by `pnpm install` (the workspace root's postinstall), by the package's build (and so by `pnpm pack`, which
+// ships the .wasm) and by `pnpm --filter @tapegrad/autograd build:wasm`; never at run time (src/kernels/wasm/module.ts only reads what this writes). Plain .mjs so it needs neither tsx nor a
 // TypeScript build. Usage: node scripts/build-wasm.mjs [--wat] [--quiet] [--check]
 //
 // Next to the modules it writes build/manifest.json, with a hash of what they were built from (assembly/*.ts, this

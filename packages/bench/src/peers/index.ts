@@ -21,6 +21,24 @@ export interface StartedPeer {
   readonly detail: string;
 }
 
+/** The npm packages each peer runs on: optional peer dependencies of @tapegrad/bench, installed by whoever wants them. */
+export const PEER_PACKAGES: Readonly<Record<PeerName, readonly string[]>> = {
+  'tfjs-wasm': ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
+  'jax-js': ['@jax-js/jax'],
+  openblas: [],
+};
+
+/** Why a peer could not start: for a package of its that is not installed, which packages to install. */
+export function peerFailure(name: PeerName, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | null)?.code;
+  const packages = PEER_PACKAGES[name];
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && packages.some((p) => message.includes(`'${p}'`))) {
+    return `${packages.join(' and ')} not installed (optional peer dependencies of @tapegrad/bench: npm install ${packages.join(' ')})`;
+  }
+  return message;
+}
+
 /** The module of each peer, imported only when it is asked for. */
 async function importPeer(name: PeerName): Promise<Peer> {
   if (name === 'tfjs-wasm') return (await import('./tfjs.ts')).tfjsPeer;
@@ -36,7 +54,7 @@ export async function startPeers(names: readonly PeerName[] = PEER_NAMES): Promi
       const peer = await importPeer(name);
       out.push({ name, peer, detail: await peer.start() });
     } catch (e) {
-      out.push({ name, peer: null, detail: `cannot run here: ${e instanceof Error ? e.message : String(e)}` });
+      out.push({ name, peer: null, detail: `cannot run here: ${peerFailure(name, e)}` });
     }
   }
   return out;
