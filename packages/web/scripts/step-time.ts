@@ -2,6 +2,8 @@
 // workload: the bench's spiral (2-64-64-3 ReLU, float32, batches of 256, SGD at 0.5, seed 2), both engines in
 // lockstep, only each engine's own step() timed. Run from the repository root:
 //   pnpm --filter @tapegrad/web run step-time [steps]
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ISOLATION_HEADERS } from '../vite.config.ts';
 import { buildPage } from '../test/build.ts';
 import { chromiumMissing, launchChromium } from '../test/chromium.ts';
@@ -26,7 +28,7 @@ function figures(label: string, records: readonly StepRecord[]): string[] {
 const missing = chromiumMissing();
 if (missing !== null) throw new Error(`step-time: ${missing}`);
 const dir = await buildPage();
-const server = await serveStatic(dir, ISOLATION_HEADERS);
+const server = await serveStatic(join(dir, 'site'), ISOLATION_HEADERS);
 const browser = await launchChromium();
 const page = await browser.context.newPage();
 await page.goto(server.url);
@@ -38,6 +40,7 @@ await page.waitForFunction((n) => (window as unknown as Hooked).__tapegrad.train
 const inPage = await page.evaluate(() => ({ records: (window as unknown as Hooked).__tapegrad.training.records, kernels: (window as unknown as Hooked).__tapegrad.kernels.worker, ua: navigator.userAgent }));
 await browser.close();
 await server.close();
+rmSync(dir, { recursive: true, force: true });
 
 const trainer = new LockstepTrainer(SPIRAL);
 const inNode = Array.from({ length: steps }, () => trainer.step());

@@ -7,9 +7,9 @@ import { build } from 'vite';
 /** The web package's root (where vite.config.ts is). */
 export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Builds the page as `pnpm web:build` does, into a fresh temporary folder; returns that folder. */
+/** Builds the page as `pnpm web:build` does, into site/ of a fresh temporary folder; returns that folder. */
 export async function buildPage(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'tapegrad-web-'));
-  await build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  return outDir;
+  const dir = mkdtempSync(join(tmpdir(), 'tapegrad-web-'));
+  await build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir: join(dir, 'site'), emptyOutDir: true } });
+  return dir;
 }

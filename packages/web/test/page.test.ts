@@ -82,13 +82,14 @@ describe.skipIf(missing !== null)(`the page in headless Chromium${missing === nu
   for (const isolated of [true, false]) {
     const name = isolated ? 'isolated' : 'not-isolated';
     it(`${isolated ? 'cross-origin isolated (COOP/COEP)' : 'without the isolation headers'}: the chapter's numbers, ${STEPS} lockstep steps, the wasm kernels`, async () => {
-      const server = await serveStatic(dir, isolated ? ISOLATION_HEADERS : {});
+      // the static site from its own folder, and from a folder below the server's root (its URLs are relative)
+      const server = await serveStatic(isolated ? join(dir, 'site') : dir, isolated ? ISOLATION_HEADERS : {});
       const page = await browser.context.newPage();
       const errors: string[] = [];
       page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
       page.on('pageerror', (e) => errors.push(e.message));
       try {
-        await page.goto(server.url);
+        await page.goto(isolated ? server.url : `${server.url}site/`);
         await page.waitForFunction(() => (window as unknown as Hooked).__tapegrad?.chapterReady && (window as unknown as Hooked).__tapegrad.kernels.worker !== null);
 
         // the kernels: wasm in the page and in the worker, threads exactly where the page is isolated
