@@ -145,6 +145,10 @@ describe.skipIf(missing !== null)(`the page in headless Chromium${missing === nu
         expect(await page.evaluate(() => (window as unknown as Hooked).__tapegrad.training.total)).toBe(paused);
         await page.click('#reset');
         await page.waitForFunction(() => (window as unknown as Hooked).__tapegrad.training.total === 0 && (window as unknown as Hooked).__tapegrad.training.records.length === 0);
+        // a network the spiral cannot have is refused with the reason, on the page
+        await page.fill('#sizes', '2-64-4');
+        await page.click('#reset');
+        expect(await page.textContent('#training .error')).toBe('sizes 2-64-4: the spiral has 3 classes, so the last size must be 3');
 
         expect(errors).toEqual([]);
       } finally {
