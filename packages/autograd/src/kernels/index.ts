@@ -35,7 +35,7 @@ export {
   setKernelThreads,
   wasmFusedMultiplyAdd,
 } from './backend.ts';
-export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelSource } from './init.ts';
+export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelFiles, KernelSource } from './init.ts';
 export { initKernels } from './init.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, allFinite, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';

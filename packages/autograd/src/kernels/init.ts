@@ -10,7 +10,7 @@ import { getKernelThreads, kernelThreadsReady, setKernelThreads } from './wasm/g
 import { wasmUnavailableReason } from './wasm/instance.ts';
 import { type KernelSource, loadKernelModule, loadKernelModuleAsync, useKernelModule } from './wasm/module.ts';
 
-export type { KernelFile, KernelSource } from './wasm/module.ts';
+export type { KernelFile, KernelFiles, KernelSource } from './wasm/module.ts';
 
 export interface InitKernelsOptions {
   /**

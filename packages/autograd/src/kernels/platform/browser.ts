@@ -80,14 +80,14 @@ export const platform: Platform = {
   },
 
   async readKernelModule(url) {
-    const response = await fetch(url);
+    const response = await fetch(url.href);
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`cannot fetch ${url.href}: ${response.status} ${response.statusText}`);
     return new Uint8Array(await response.arrayBuffer());
   },
 
   folderUrl(folder) {
-    const url = new URL(folder, g.document?.baseURI ?? g.location?.href);
+    const url = new URL(typeof folder === 'string' ? folder : folder.href, g.document?.baseURI ?? g.location?.href);
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return url;
   },

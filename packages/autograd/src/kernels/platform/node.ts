@@ -42,13 +42,13 @@ export const platform: Platform = {
 
   async readKernelModule(url) {
     if (url.protocol !== 'file:') {
-      const response = await fetch(url);
+      const response = await fetch(url.href);
       if (response.status === 404) return null;
       if (!response.ok) throw new Error(`cannot fetch ${url.href}: ${response.status} ${response.statusText}`);
       return new Uint8Array(await response.arrayBuffer());
     }
     try {
-      return await readFile(url);
+      return await readFile(new URL(url.href));
     } catch (e) {
       if (missing(e)) return null;
       throw e;
@@ -56,7 +56,7 @@ export const platform: Platform = {
   },
 
   folderUrl(folder) {
-    const url = folder instanceof URL ? new URL(folder.href) : URL.canParse(folder) && !/^[a-z]:[\\/]/i.test(folder) ? new URL(folder) : pathToFileURL(resolve(folder));
+    const url = typeof folder !== 'string' ? new URL(folder.href) : URL.canParse(folder) && !/^[a-z]:[\\/]/i.test(folder) ? new URL(folder) : pathToFileURL(resolve(folder));
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return url;
   },

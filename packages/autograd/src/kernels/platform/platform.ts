@@ -9,6 +9,16 @@
 // the wasm module asynchronously (a browser) says so (syncLoadUnavailable), and initKernels() (init.ts) reads it
 // with readKernelModule before the first kernel call.
 
+/**
+ * A URL: the global URL class has these members in Node and browsers, but the declarations the package ships must
+ * not need the DOM lib or @types/node for them, so they name only what they use.
+ */
+export interface Url {
+  readonly href: string;
+  readonly protocol: string;
+  readonly pathname: string;
+}
+
 /** A worker thread of the matmul pool (wasm/pool.ts). */
 export interface KernelWorker {
   /** Whether this worker keeps the process alive (Node's ref/unref); a runtime without the notion ignores it. */
@@ -40,11 +50,11 @@ export interface Platform {
   /** Where `file` is looked for, for messages. */
   kernelModuleLocation(file: string): string;
   /** The URL of the compiled kernel module `file` shipped with this package (its build/ folder). */
-  kernelModuleUrl(file: string): URL;
+  kernelModuleUrl(file: string): Url;
   /** The bytes at `url` (read or fetched, asynchronously), or null where there is nothing there (not found). */
-  readKernelModule(url: URL): Promise<Uint8Array | null>;
+  readKernelModule(url: Url): Promise<Uint8Array | null>;
   /** `folder` (a URL or, where the runtime has files, a path; relative ones against the page or working directory) as a URL. */
-  folderUrl(folder: string | URL): URL;
+  folderUrl(folder: string | Url): Url;
   /**
    * Asks the runtime to accept relaxed-simd where it can be told to (V8 behind a flag, as on Node 20). Returns false
    * where it cannot; the caller then checks again whether the module validates.

@@ -15,7 +15,7 @@
 // needed only for worker threads: where they cannot share memory (a page that is not cross-origin isolated) it is
 // not fetched, and the kernels run on one thread.
 import { platform } from '#platform';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform, Url } from '../platform/platform.ts';
 import { wasmApi, type WasmApi, type WasmModule } from './api.ts';
 
 /** The command that builds the modules, named by every error about a missing or outdated one. */
@@ -121,8 +121,15 @@ export function loadFrom(p: Platform, api: WasmApi | undefined): KernelModule {
   }
 }
 
-/** Where loadKernelModuleAsync reads the modules: the package's build/ (undefined), a folder, or the files themselves. */
-export type KernelSource = undefined | string | URL | Partial<Record<KernelFile, ArrayBuffer | ArrayBufferView | WasmModule>>;
+/** The compiled kernel files by name, as bytes or compiled modules. */
+export type KernelFiles = Partial<Record<KernelFile, ArrayBuffer | ArrayBufferView | WasmModule>>;
+
+/** Where loadKernelModuleAsync reads the modules: the package's build/ (undefined), a folder (a URL, or a string), or the files themselves. */
+export type KernelSource = undefined | string | { readonly href: string } | KernelFiles;
+
+/** Whether `source` names the files themselves (not a folder). */
+const isFiles = (source: KernelSource): source is KernelFiles =>
+  typeof source === 'object' && typeof (source as { href?: unknown }).href !== 'string';
 
 /**
  * Finds and compiles the kernel module asynchronously (fetching it where the platform fetches, compiling it off the
@@ -135,9 +142,9 @@ export async function loadKernelModuleAsync(source: KernelSource, p: Platform, a
   const found = new Map<string, Found>();
   let where: (file: string) => string;
   let hint: string;
-  if (source === undefined || typeof source === 'string' || source instanceof URL) {
-    const folder = source === undefined ? null : p.folderUrl(source);
-    const url = (file: string): URL => (folder === null ? p.kernelModuleUrl(file) : new URL(file, folder));
+  if (!isFiles(source)) {
+    const folder = source === undefined ? null : p.folderUrl(typeof source === 'string' ? source : source.href);
+    const url = (file: string): Url => (folder === null ? p.kernelModuleUrl(file) : new URL(file, folder.href));
     where = (file) => url(file).href;
     hint = folder !== null
       ? '`wasm` should be the URL of a folder holding the files of the package\'s build/'
@@ -161,7 +168,7 @@ export async function loadKernelModuleAsync(source: KernelSource, p: Platform, a
   }
   const find = (file: string): Found => found.get(file) ?? null;
   // files the caller hands over decide for themselves: a shared twin among them is used, none means one thread
-  const picked = pick(find, p, api, threads && !(source !== undefined && typeof source === 'object' && !(source instanceof URL)));
+  const picked = pick(find, p, api, threads && !isFiles(source));
   if (typeof picked === 'string') {
     const missing = picked.split(' and ').map(where);
     return { ok: false, reason: `${missing.join(' and ')} missing: ${hint}` };
