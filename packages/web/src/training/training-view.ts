@@ -75,6 +75,8 @@ export function mountTraining(root: HTMLElement): void {
   let points = spiralDataset({ perClass: SPIRAL.perClass, seed: SPIRAL.seed });
   let lastBoundary: Boundary | null = null;
   let dirty = false;
+  /** A redraw of the charts is owed regardless of CHART_MS (the run ended, or new decision regions came). */
+  let force = false;
   let drawnAt = -Infinity;
 
   function config(): TrainConfig {
@@ -160,13 +162,15 @@ export function mountTraining(root: HTMLElement): void {
 
   /** Redraws on the next frame, the charts at most every CHART_MS unless `now`. */
   function draw(now: boolean): void {
+    force ||= now;
     if (dirty) return;
     dirty = true;
     requestAnimationFrame(() => {
       dirty = false;
       const t = performance.now();
       renderStatus();
-      if (!now && t - drawnAt < CHART_MS) return;
+      if (!force && t - drawnAt < CHART_MS) return;
+      force = false;
       drawnAt = t;
       const width = Math.max(320, Math.min(640, loss.parentElement!.clientWidth - 8));
       loss.replaceChildren(lossChart(training.records, width));
