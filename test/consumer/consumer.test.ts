@@ -109,7 +109,8 @@ describe('the packed packages, installed with npm into a fresh project', () => {
   }, TIMEOUT);
 
   it.skipIf(chromium !== null)(
-    `(d) an esbuild browser bundle of the installed packages trains in headless Chromium on the wasm kernels, isolated (threads) and not${chromium === null ? '' : ` (skipped: ${chromium})`}`,
+    '(d) an esbuild browser bundle of the installed packages trains in headless Chromium on the wasm kernels, ' +
+      `isolated (threads) and not${chromium === null ? '' : ` (skipped: ${chromium})`}`,
     async () => {
       // the browser test's page (packages/bench/test/browser) copied into the project, so that it imports what npm installed
       const browser = join(dir, 'browser');

@@ -1,12 +1,12 @@
 // Training step times of the same networks in headless Chromium (cross-origin isolated: worker threads; not: one
 // thread) and in Node, for the issue's closing note: `pnpm --filter @tapegrad/bench exec tsx scripts/browser-steps.ts [steps]`.
-// Median ms of one autograd step (forward, backward, SGD update) and one manual sgdStep, float32, on the spiral's
+// Median and fastest ms of one autograd step (forward, backward, SGD update) and one manual sgdStep, float32, on the spiral's
 // shape (2-64-64-3, 256 rows) and the mnist-mlp shape (784-256-256-10, 128 rows). Needs /usr/bin/chromium.
 import { initKernels } from '@tapegrad/autograd';
 import { bundlePage, chromiumMissing, esbuildSite, serve, withChromium } from '../test/browser/harness.ts';
-import { stepTimes } from '../test/browser/workload.ts';
+import { type StepTime, stepTimes } from '../test/browser/workload.ts';
 
-type Times = Record<'spiral' | 'mnist', { autograd: number; manual: number }>;
+type Times = Record<'spiral' | 'mnist', { autograd: StepTime; manual: StepTime }>;
 
 const steps = Number(process.argv[2] ?? 30);
 const missing = chromiumMissing();
@@ -30,8 +30,8 @@ await withChromium(async (load) => {
 const ready = await initKernels();
 rows.push(['Node ' + process.version, ready.threads, { spiral: stepTimes('spiral', steps, 5), mnist: stepTimes('mnist', steps, 3) }]);
 
-const ms = (x: number): string => x.toFixed(2).padStart(8);
-console.log(`median ms per training step, ${steps} steps after warm-up, float32`);
+const ms = (t: StepTime): string => `${t.median.toFixed(2)} (${t.min.toFixed(2)})`;
+console.log(`ms per training step, median (fastest) of ${steps} steps after warm-up, float32`);
 console.log('| runtime | threads | spiral autograd | spiral manual | mnist-mlp autograd | mnist-mlp manual |');
 console.log('| --- | --: | --: | --: | --: | --: |');
 for (const [name, threads, t] of rows) {

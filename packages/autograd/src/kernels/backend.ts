@@ -68,7 +68,10 @@ export function setBackend(name: KernelBackend): void {
   chosen = true;
 }
 
-/** Forgets the default backend (not one setBackend chose), so that the next kernel call picks it again: initKernels() has loaded the wasm kernels. */
+/**
+ * Forgets the default backend (not one setBackend chose), so that the next kernel call picks it again: initKernels()
+ * has loaded the wasm kernels.
+ */
 export function pickDefaultBackendAgain(): void {
   if (!chosen) selected = undefined;
 }

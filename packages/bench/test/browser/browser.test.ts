@@ -65,7 +65,8 @@ describe.skipIf(missing !== null)(`headless Chromium${missing === null ? '' : ` 
     const r = result(name);
     // the page asked getBackend() before initKernels(), which is told once what to do
     expect(runs[name].complaints).toEqual([
-      'console.warning: tapegrad: wasm kernels unavailable (a browser fetches the wasm kernels asynchronously: call `await initKernels()` before the first kernel call); using the reference JS kernels',
+      'console.warning: tapegrad: wasm kernels unavailable (a browser fetches the wasm kernels asynchronously: ' +
+        'call `await initKernels()` before the first kernel call); using the reference JS kernels',
     ]);
     expect(r.isolated).toBe(name !== 'plain');
     expect(r.before).toBe('js'); // until initKernels() has run

@@ -124,7 +124,10 @@ export interface PageRun {
   complaints: string[];
 }
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
 
 /** Starts headless Chromium with a fresh profile, runs `use` with a function that loads a URL and waits for the page's result, then closes it. */
 export async function withChromium<T>(use: (load: (url: string, timeoutMs: number) => Promise<PageRun>) => Promise<T>): Promise<T> {

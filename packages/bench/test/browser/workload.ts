@@ -170,12 +170,18 @@ export function trainAndCompare(): WorkloadResults {
   return { chapter: lockstep(NETWORKS.chapter(), 50), spiral: lockstep(NETWORKS.spiral(), 10), mnist: lockstep(NETWORKS.mnist(), 4), products: productsDigest() };
 }
 
-/** Median milliseconds of one autograd training step (forward, backward, SGD) and one manual sgdStep, after `warmup` steps. */
-export function stepTimes(name: 'spiral' | 'mnist', steps: number, warmup: number): { autograd: number; manual: number } {
+/** Milliseconds of one training step, the median and the fastest of the steps timed. */
+export interface StepTime {
+  median: number;
+  min: number;
+}
+
+/** The times of one autograd training step (forward, backward, SGD) and one manual sgdStep, after `warmup` steps. */
+export function stepTimes(name: 'spiral' | 'mnist', steps: number, warmup: number): { autograd: StepTime; manual: StepTime } {
   const net = NETWORKS[name]();
   const auto = autogradNet(net);
   const manual = new ManualMLP({ sizes: net.sizes, activation: net.activation, dtype: net.dtype, params: net.params });
-  const median = (run: () => void): number => {
+  const time = (run: () => void): StepTime => {
     for (let i = 0; i < warmup; i++) run();
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
@@ -184,13 +190,13 @@ export function stepTimes(name: 'spiral' | 'mnist', steps: number, warmup: numbe
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return { median: times[Math.floor(times.length / 2)], min: times[0] };
   };
   return {
-    autograd: median(() => {
+    autograd: time(() => {
       auto.loss().backward();
       sgd(auto.params, net.lr);
     }),
-    manual: median(() => void manual.sgdStep(net.x, net.y, net.lr)),
+    manual: time(() => void manual.sgdStep(net.x, net.y, net.lr)),
   };
 }

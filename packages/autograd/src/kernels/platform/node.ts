@@ -56,7 +56,9 @@ export const platform: Platform = {
   },
 
   folderUrl(folder) {
-    const url = typeof folder !== 'string' ? new URL(folder.href) : URL.canParse(folder) && !/^[a-z]:[\\/]/i.test(folder) ? new URL(folder) : pathToFileURL(resolve(folder));
+    // a string that parses as a URL is one (but a Windows path, C:\…, is a path)
+    const isUrl = typeof folder !== 'string' || (URL.canParse(folder) && !/^[a-z]:[\\/]/i.test(folder));
+    const url = isUrl ? new URL(typeof folder === 'string' ? folder : folder.href) : pathToFileURL(resolve(folder));
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return url;
   },

@@ -150,7 +150,9 @@ export async function loadKernelModuleAsync(source: KernelSource, p: Platform, a
       ? '`wasm` should be the URL of a folder holding the files of the package\'s build/'
       : p.syncLoadUnavailable() === null
         ? `build the wasm kernels with \`${REBUILD}\``
-        : 'where the page cannot fetch them from next to the package (a bundler that does not copy `new URL(…, import.meta.url)` assets, as esbuild), serve the package\'s build/ folder and pass its URL as `wasm` to initKernels';
+        : 'where the page cannot fetch them from next to the package (a bundler that does not copy ' +
+          '`new URL(…, import.meta.url)` assets, as esbuild), serve the package\'s build/ folder and pass its URL as ' +
+          '`wasm` to initKernels';
     // the files a build could need, all at once; the shared twins only where workers can share memory
     const files = KERNEL_FILES.filter((f) => threads || f.endsWith('-local.wasm'));
     if (!fmaAllowed(p.setting('TAPEGRAD_WASM_FMA'))) files.splice(0, files.length, ...files.filter((f) => !f.includes('-fma')));
