@@ -39,9 +39,10 @@ beforeAll(() => {
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
 }, 5 * TIMEOUT);
 
+// Removing the project's node_modules takes seconds on a loaded machine: the hook gets the tests' time.
 afterAll(() => {
   if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
-});
+}, TIMEOUT);
 
 interface Summary {
   backend: string;
