@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import { kernels } from './table.ts';
 
 /**
@@ -137,7 +138,7 @@ export function isFusedActivation(name: unknown): name is FusedActivation {
 /** The activation called `name`, or an error listing the choices. */
 export function activationByName(name: string, where = 'activation'): Activation {
   if (!Object.prototype.hasOwnProperty.call(BY_NAME, name)) {
-    throw new Error(`${where}: unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+    throw new Error(`${where}: unknown activation ${formatValue(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
   return BY_NAME[name as ActivationName];
 }

@@ -7,6 +7,7 @@
 // one-time warning, naming why and how to build it, when it is not). In a browser the wasm kernels are available
 // once initKernels() (init.ts) has fetched them; the default is picked again then.
 import { platform } from '#platform';
+import { formatValue } from './format.ts';
 import { wasmFma, wasmUnavailableReason } from './wasm/instance.ts';
 
 export { getKernelThreads, kernelThreadsReady, setKernelThreads } from './wasm/gemm.ts';
@@ -36,7 +37,7 @@ export function wasmFusedMultiplyAdd(): boolean {
 export function backendUnavailableReason(name: KernelBackend): string | null {
   if (name === 'js') return null;
   if (name === 'wasm') return wasmUnavailableReason();
-  return `unknown kernel backend ${JSON.stringify(name)}`;
+  return `unknown kernel backend ${formatValue(name)}`;
 }
 
 /** The backend the kernels currently use. */
@@ -49,7 +50,7 @@ function defaultBackend(): KernelBackend {
   const env = platform.setting('TAPEGRAD_BACKEND');
   if (env === 'js') return 'js';
   if (env !== undefined && env !== '' && env !== 'wasm') {
-    throw new Error(`TAPEGRAD_BACKEND: unknown kernel backend ${JSON.stringify(env)}; expected 'js' or 'wasm'`);
+    throw new Error(`TAPEGRAD_BACKEND: unknown kernel backend ${formatValue(env)}; expected 'js' or 'wasm'`);
   }
   const reason = wasmUnavailableReason();
   if (reason === null) return 'wasm';
@@ -60,7 +61,7 @@ function defaultBackend(): KernelBackend {
 /** Selects the backend for all later kernel calls. Throws if it is unknown or cannot be loaded. */
 export function setBackend(name: KernelBackend): void {
   if (name !== 'js' && name !== 'wasm') {
-    throw new Error(`setBackend: unknown kernel backend ${JSON.stringify(name)}; expected 'js' or 'wasm'`);
+    throw new Error(`setBackend: unknown kernel backend ${formatValue(name)}; expected 'js' or 'wasm'`);
   }
   const reason = backendUnavailableReason(name);
   if (reason !== null) throw new Error(`setBackend: the wasm backend is unavailable: ${reason}`);

@@ -3,7 +3,8 @@
 // What tests and benchmarks reach past this (the reference and wasm forms pinned, the kernel table, size
 // thresholds, counters) is at @tapegrad/autograd/kernels/internal.
 export type { DType, FloatArray } from './dtype.ts';
-export { allocate, allocateUninitialized, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { allocate, allocateUninitialized, bytesPerElement, checkAllocation, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { formatValue } from './format.ts';
 export type { Shape } from './shape.ts';
 export {
   broadcastShapes,
@@ -61,15 +62,17 @@ export {
 export {
   axisView,
   checkLabels,
+  checkProbabilityRow,
   crossEntropyIndices,
   crossEntropyIndicesGrad,
   crossEntropyTargets,
   logSoftmax,
   oneHot,
+  PROBABILITY_SUM_TOLERANCE,
   softmax,
   softmaxRows,
 } from './softmax.ts';
-export { Random } from './random.ts';
+export { checkSeed, MAX_SEED, Random } from './random.ts';
 export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
 export {
   aboveMask,

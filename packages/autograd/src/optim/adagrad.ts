@@ -4,10 +4,10 @@
 //   η_t = η / (1 + (t − 1) · lrDecay)
 //   G ← G + g²                                       (sum; starts at initialAccumulatorValue)
 //   θ ← θ − η_t g / (√G + ε)
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface AdagradOptions {
+export interface AdagradOptions extends OptimizerOptions {
   /** Learning rate η (default 1e-2). */
   lr: number;
   /** Decay of the learning rate with the step count (default 0). */
@@ -35,7 +35,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     this.checkNonNegative('eps', o.eps);
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

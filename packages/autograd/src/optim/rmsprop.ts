@@ -3,10 +3,10 @@
 //   v ← α v + (1 − α) g²                                      (squareAvg)
 //   centered: ḡ ← α ḡ + (1 − α) g;  s ← √(v − ḡ²) + ε,  else s ← √v + ε
 //   momentum μ > 0: b ← μ b + g / s;  θ ← θ − η b,   else θ ← θ − η g / s
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface RMSpropOptions {
+export interface RMSpropOptions extends OptimizerOptions {
   /** Learning rate η (default 1e-2). */
   lr: number;
   /** Smoothing constant α of the squared-gradient average (default 0.99). */
@@ -36,7 +36,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     this.checkNonNegative('momentum', o.momentum);
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, alpha, eps, weightDecay, momentum, centered, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

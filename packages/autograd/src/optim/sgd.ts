@@ -4,10 +4,10 @@
 //   b ← g on the first step, else b ← μ b + (1 − τ) g   (momentum μ, dampening τ; no dampening on step 1)
 //   g ← g + μ b if nesterov, else g ← b           (only when μ ≠ 0)
 //   θ ← θ − η g
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface SGDOptions {
+export interface SGDOptions extends OptimizerOptions {
   /** Learning rate η (required). */
   lr: number;
   /** Momentum μ (default 0). */
@@ -37,7 +37,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

@@ -1,9 +1,9 @@
 // The kernels' platform (platform.ts) on Node: the only file under kernels/ that imports node: modules or reads
 // process. Chosen by the "#platform" import in package.json for every runtime but a browser.
-import { Buffer } from 'node:buffer';
+import { Buffer, constants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -90,6 +90,15 @@ export const platform: Platform = {
 
   warn: (message) => process.emitWarning(message),
 
-  // Buffer.allocUnsafeSlow: an ArrayBuffer of its own (never a slice of Buffer's shared pool), without the fill.
-  uninitializedBuffer: (bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+  // Buffer.allocUnsafeSlow: an ArrayBuffer of its own (never a slice of Buffer's shared pool), without the fill. A
+  // Buffer is a Uint8Array, so it holds at most MAX_LENGTH bytes; a larger float buffer (allowed: the limit counts
+  // elements) is an ordinary, zero-filled ArrayBuffer.
+  uninitializedBuffer: (bytes) =>
+    bytes <= constants.MAX_LENGTH ? (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer) : new ArrayBuffer(bytes),
+
+  // Node's MAX_LENGTH is V8's largest typed array length (2^32 elements on 64-bit Node 20).
+  maxTypedArrayLength: () => constants.MAX_LENGTH,
+
+  // process.constrainedMemory: the cgroup's limit, 0 or a huge number (2^63) where there is none.
+  memoryBytes: () => Math.min(totalmem(), process.constrainedMemory?.() || Infinity),
 };

@@ -1,5 +1,6 @@
 // What the kernels need from the runtime they run in, and nothing else: settings, the thread count, the compiled
-// wasm module's bytes, worker threads, warnings, uninitialised memory. Everything runtime-specific (Node's
+// wasm module's bytes, worker threads, warnings, uninitialised memory, the limits on
+// memory. Everything runtime-specific (Node's
 // worker_threads, fs, node:v8, node:os, process; a browser's fetch, Worker, navigator) is reached through this
 // interface, implemented once per runtime and chosen when the package is resolved: `import { platform } from
 // '#platform'` follows the "imports" map of package.json, whose conditions pick the file ("browser" →
@@ -69,4 +70,8 @@ export interface Platform {
   warn(message: string): void;
   /** `bytes` bytes of memory of their own whose contents are unspecified (no zero-fill where the runtime can skip it). */
   uninitializedBuffer(bytes: number): ArrayBuffer;
+  /** The most elements one typed array may have in this runtime. */
+  maxTypedArrayLength(): number;
+  /** The machine's memory in bytes, or null where the runtime does not say (a browser). */
+  memoryBytes(): number | null;
 }

@@ -15,6 +15,7 @@
 // needed only for worker threads: where they cannot share memory (a page that is not cross-origin isolated) it is
 // not fetched, and the kernels run on one thread.
 import { platform } from '#platform';
+import { formatValue } from '../format.ts';
 import type { Platform, Url } from '../platform/platform.ts';
 import { wasmApi, type WasmApi, type WasmModule } from './api.ts';
 
@@ -57,7 +58,7 @@ export type KernelModule =
 export function fmaAllowed(env: string | undefined): boolean {
   if (env === undefined || env === '' || env === '1' || env === 'true') return true;
   if (env === '0' || env === 'false') return false;
-  throw new Error(`TAPEGRAD_WASM_FMA: expected 0, 1, false or true, got ${JSON.stringify(env)}`);
+  throw new Error(`TAPEGRAD_WASM_FMA: expected 0, 1, false or true, got ${formatValue(env)}`);
 }
 
 let cached: KernelModule | undefined;
