@@ -10,7 +10,7 @@ import { isAnomalyEnabled, isGradEnabled } from './grad-mode.ts';
 import { checkFinite, runningBackward } from './tape/anomaly.ts';
 import type { TapeTensor } from './tape/marks.ts';
 import { onTape } from './tape/marks.ts';
-import { checksum, versionOf } from './tape/versions.ts';
+import { checksum, clockNow } from './tape/versions.ts';
 import { Tensor, tensorOfOp } from './tensor.ts';
 
 /**
@@ -37,11 +37,8 @@ export interface Node {
   readonly user: boolean;
   /** The op's arguments that were tensors, at their argument positions (null elsewhere). */
   inputs: readonly (TapeTensor | null)[];
-  /**
-   * The version of each of `inputs` when the op was recorded (0 for non-tensors), or null when all were at 0 (most
-   * nodes: their inputs are other ops' outputs): see tape/versions.ts.
-   */
-  readonly versions: readonly number[] | null;
+  /** The version clock when the op was recorded: an argument or output changed in place since is refused (tape/versions.ts). */
+  readonly recordedAt: number;
   /** Under detectAnomaly, a checksum of each input's buffer when the op was recorded (0 for non-tensors); else null. */
   readonly checksums: readonly number[] | null;
   backward: BackwardRule | null;
@@ -93,20 +90,17 @@ function defineOpOf<A extends unknown[]>(name: string, forward: (...args: A) => 
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
       const inputs: (TapeTensor | null)[] = new Array(args.length);
-      let versions: number[] | null = null;
       const checksums: number[] | null = isAnomalyEnabled() ? new Array(args.length).fill(0) : null;
       for (let i = 0; i < args.length; i++) {
         const x = args[i];
         if (x instanceof Tensor) {
           inputs[i] = onTape(x);
-          const version = versionOf(x);
-          if (version !== 0) (versions ??= new Array(args.length).fill(0))[i] = version;
           if (checksums !== null) checksums[i] = checksum(x.data);
         } else {
           inputs[i] = null;
         }
       }
-      onTape(out).node = { op: name, user, inputs, versions, checksums, backward: result.backward };
+      onTape(out).node = { op: name, user, inputs, recordedAt: clockNow(), checksums, backward: result.backward };
     }
     return out;
   };

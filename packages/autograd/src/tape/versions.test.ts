@@ -72,6 +72,16 @@ describe('version counters', () => {
     );
   });
 
+  it('give the version the graph expected after several changes, and its bound after many', () => {
+    const w = tensor([1, 2], f64);
+    const loss = w.mul(w).sum();
+    for (let i = 0; i < 3; i++) w.zero_();
+    expect(() => loss.backward({ retainGraph: true })).toThrow(/a float64 tensor \[2\], argument 0 of mul, is at version 3; expected version 0, as when mul was recorded/);
+    const loss2 = w.mul(2).sum();
+    for (let i = 0; i < 20; i++) w.zero_();
+    expect(() => loss2.backward()).toThrow(/argument 0 of mul, is at version 23; expected version at most 15, as when mul was recorded/);
+  });
+
   it('refuse backward() when the op output a rule reads was changed in place (through a detached view)', () => {
     const x = tensor([0.5, -1], f64);
     const y = sigmoid(x);

@@ -117,8 +117,8 @@ export const platform: Platform = {
   // A browser has no way to skip the zero-fill.
   uninitializedBuffer: (bytes) => new ArrayBuffer(bytes),
 
-  // No browser says how long a typed array may be: V8's limit on 64-bit (Chrome, Edge, as in Node 20), 2^32
-  // elements; a browser with a lower one still refuses the allocation, only with its own message.
+  // V8's limit on 64-bit systems (Chromium's, as Node 20's); an engine that allows less still throws its own
+  // RangeError past it, after this check has named the layer and shape for anything larger.
   maxTypedArrayLength: () => 2 ** 32,
 
   // A page is not told the machine's memory (navigator.deviceMemory is rounded and capped at 8 GB).

@@ -1,7 +1,8 @@
 // What the kernels need from the runtime they run in, and nothing else: settings, the thread count, the compiled
-// wasm module's bytes, worker threads, warnings, uninitialised memory, the limits on memory. Everything
-// runtime-specific (Node's worker_threads, fs, node:v8, node:os, process; a browser's fetch, Worker, navigator) is
-// reached through this interface, implemented once per runtime and chosen when the package is resolved: `import { platform } from
+// wasm module's bytes, worker threads, warnings, uninitialised memory, the limits on
+// memory. Everything runtime-specific (Node's
+// worker_threads, fs, node:v8, node:os, process; a browser's fetch, Worker, navigator) is reached through this
+// interface, implemented once per runtime and chosen when the package is resolved: `import { platform } from
 // '#platform'` follows the "imports" map of package.json, whose conditions pick the file ("browser" →
 // platform/browser.ts, else platform/node.ts).
 //
