@@ -1,7 +1,7 @@
 import { defaultClientConditions, defineConfig } from 'vite';
 
 /** The headers that make a page cross-origin isolated, so that Web Workers may share its wasm memory (threads). */
-export const ISOLATION_HEADERS = {
+const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };

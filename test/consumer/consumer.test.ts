@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDir } from '../../scripts/lint-packages.ts';
 import { builtEnv, lintPackages, PACKAGES, packPackages, ROOT } from '../../scripts/lint-packages.ts';
-import { bundlePage, chromiumMissing, esbuildSite, loadPages, pageResult } from '../../packages/bench/test/browser/harness.ts';
+import { bundlePage, esbuildSite, loadPages, pageResult } from '../../packages/bench/test/browser/harness.ts';
+import { chromiumMissing } from '../support/chromium.ts';
 import { productsDigest } from '../../packages/bench/test/browser/workload.ts';
 
 // The packages as a user gets them: packed as they would be published (which builds them: wasm kernels, dist/),

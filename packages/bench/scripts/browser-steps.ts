@@ -3,7 +3,9 @@
 // Median and fastest ms of one autograd step (forward, backward, SGD update) and one manual sgdStep, float32, on the spiral's
 // shape (2-64-64-3, 256 rows) and the mnist-mlp shape (784-256-256-10, 128 rows). Needs /usr/bin/chromium.
 import { initKernels } from '@tapegrad/autograd';
-import { bundlePage, chromiumMissing, esbuildSite, serve, withChromium } from '../test/browser/harness.ts';
+import { chromiumMissing } from '../../../test/support/chromium.ts';
+import { serve } from '../../../test/support/static-server.ts';
+import { bundlePage, esbuildSite, withChromium } from '../test/browser/harness.ts';
 import { type StepTime, stepTimes } from '../test/browser/workload.ts';
 
 type Times = Record<'spiral' | 'mnist', { autograd: StepTime; manual: StepTime }>;
@@ -16,14 +18,14 @@ const site = esbuildSite(await bundlePage());
 const rows: [string, number, Times][] = [];
 await withChromium(async (load) => {
   for (const isolated of [true, false]) {
-    const { server, origin } = await serve(site, isolated);
+    const server = await serve(site, { isolated });
     try {
-      const run = await load(`${origin}/?time=${steps}`, 600_000);
+      const run = await load(`${server.url}?time=${steps}`, 600_000);
       if (!run.outcome.ok) throw new Error(run.outcome.error);
       const r = run.outcome.result as { kernels: { threads: number }; times: Times };
       rows.push([`Chromium, ${isolated ? 'cross-origin isolated' : 'not isolated'}`, r.kernels.threads, r.times]);
     } finally {
-      server.close();
+      await server.close();
     }
   }
 });

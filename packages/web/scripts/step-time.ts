@@ -4,10 +4,9 @@
 //   pnpm --filter @tapegrad/web run step-time [steps]
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ISOLATION_HEADERS } from '../vite.config.ts';
 import { buildPage } from '../test/build.ts';
-import { chromiumMissing, launchChromium } from '../test/chromium.ts';
-import { serveStatic } from '../test/static-server.ts';
+import { chromiumMissing, launchChromium } from '../../../test/support/chromium.ts';
+import { serve } from '../../../test/support/static-server.ts';
 import type { StepRecord } from '../src/training/trainer.ts';
 import { LockstepTrainer, SPIRAL } from '../src/training/trainer.ts';
 import type { PageState } from '../src/hook.ts';
@@ -28,7 +27,7 @@ function figures(label: string, records: readonly StepRecord[]): string[] {
 const missing = chromiumMissing();
 if (missing !== null) throw new Error(`step-time: ${missing}`);
 const dir = await buildPage();
-const server = await serveStatic(join(dir, 'site'), ISOLATION_HEADERS);
+const server = await serve(join(dir, 'site'), { isolated: true });
 const browser = await launchChromium();
 const page = await browser.context.newPage();
 await page.goto(server.url);

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageState } from '../src/hook.ts';
 import type { StepRecord } from '../src/training/trainer.ts';
 import { LockstepTrainer, SPIRAL } from '../src/training/trainer.ts';
-import { ISOLATION_HEADERS } from '../vite.config.ts';
 import { buildPage, WEB_ROOT } from './build.ts';
-import { type Browser, chromiumMissing, launchChromium } from './chromium.ts';
-import { serveStatic } from './static-server.ts';
+import { type Browser, chromiumMissing, launchChromium } from '../../../test/support/chromium.ts';
+import { serve } from '../../../test/support/static-server.ts';
 
 // The built page (vite build, as `pnpm web:build`), served from 127.0.0.1 by a plain static server, once with the
 // headers that make it cross-origin isolated and once without, opened in Debian's headless chromium. What it shows is
@@ -83,7 +82,7 @@ describe.skipIf(missing !== null)(`the page in headless Chromium${missing === nu
     const name = isolated ? 'isolated' : 'not-isolated';
     it(`${isolated ? 'cross-origin isolated (COOP/COEP)' : 'without the isolation headers'}: the chapter's numbers, ${STEPS} lockstep steps, the wasm kernels`, async () => {
       // the static site from its own folder, and from a folder below the server's root (its URLs are relative)
-      const server = await serveStatic(isolated ? join(dir, 'site') : dir, isolated ? ISOLATION_HEADERS : {});
+      const server = await serve(isolated ? join(dir, 'site') : dir, { isolated });
       const page = await browser.context.newPage();
       const errors: string[] = [];
       page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bundle, bundlePage, chromiumMissing, esbuildSite, loadPages, type PageResult, pageResult, type PageRun, viteSite } from './harness.ts';
+import { chromiumMissing } from '../../../../test/support/chromium.ts';
+import { type Bundle, bundlePage, esbuildSite, loadPages, type PageResult, pageResult, type PageRun, viteSite } from './harness.ts';
 import { trainAndCompare, type WorkloadResults } from './workload.ts';
 
 // The packages in a browser page (issue 16 (d)): bundled by esbuild for the browser with nothing external (a node:

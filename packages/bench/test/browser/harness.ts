@@ -1,23 +1,13 @@
 // The browser test's machinery: an esbuild bundle of page.ts for the browser (no externals, so a node: import
-// anywhere in the graph fails the build) or a Vite build of it, a tiny HTTP server on 127.0.0.1 that serves it with or without the
-// headers that make a page cross-origin isolated, and Debian's Chromium driven headless by playwright-core (which
-// never downloads a browser: it is given the executable).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+// anywhere in the graph fails the build) or a Vite build of it, served by the tests' static server (test/support)
+// with or without the headers that make a page cross-origin isolated, and loaded in the tests' headless Chromium.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../../../test/support/chromium.ts';
+import { serve, type Site } from '../../../../test/support/static-server.ts';
 import type { WorkloadResults } from './workload.ts';
-
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Why the browser test cannot run here, or null where it can. */
-export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (install Debian's chromium: apt-get install -y chromium)`;
-}
 
 /** The export condition under which the workspace's packages point at their sources. */
 const SOURCE = '@tapegrad/source';
@@ -43,60 +33,29 @@ export async function bundlePage(entry = fileURLToPath(new URL('./page.ts', impo
   return { code: out.outputFiles[0].text, metafile: out.metafile };
 }
 
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
 const HTML = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>';
-
-/** A site: its files by URL path. */
-export type Site = Map<string, string | Uint8Array>;
 
 /**
  * The esbuild bundle's site: the page (/), the bundle (/app.js) and the wasm kernels (`kernels`: a build/ folder) at /build/ (where the bundle's
  * `new URL('../../../build/…', import.meta.url)` lands from /app.js) and at /kernels/ (a folder the page may name).
  */
 export function esbuildSite(bundle: Bundle, kernels = KERNELS): Site {
-  const site: Site = new Map([['/', HTML], ['/app.js', bundle.code]]);
+  const site = new Map<string, string | Uint8Array>([['/index.html', HTML], ['/app.js', bundle.code]]);
   for (const file of readdirSync(kernels).filter((f) => f.endsWith('.wasm'))) {
     for (const folder of ['build', 'kernels']) site.set(`/${folder}/${file}`, readFileSync(join(kernels, file)));
   }
   return site;
 }
 
-/** The page (page.ts, through index.html beside it) built by Vite into `outDir`, as a site. */
-export async function viteSite(outDir: string): Promise<Site> {
+/** The page (page.ts, through index.html beside it) built by Vite into `outDir`, a folder to serve. */
+export async function viteSite(outDir: string): Promise<string> {
   const { build: viteBuild, defaultClientConditions } = await import('vite');
   const root = fileURLToPath(new URL('.', import.meta.url));
   await viteBuild({
     root, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true, target: 'es2022' },
     resolve: { conditions: [SOURCE, ...defaultClientConditions] },
   });
-  const site: Site = new Map();
-  const walk = (dir: string, prefix: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
-      else site.set(entry.name === 'index.html' && prefix === '/' ? '/' : `${prefix}${entry.name}`, readFileSync(join(dir, entry.name)));
-    }
-  };
-  walk(outDir, '/');
-  return site;
-}
-
-const TYPES: Record<string, string> = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html' };
-
-/** Serves `site` on 127.0.0.1, with the headers that make a page cross-origin isolated if `isolated`; the server and its origin. */
-export function serve(site: Site, isolated: boolean): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const headers = isolated ? ISOLATION : {};
-    const body = site.get(path);
-    if (body === undefined) {
-      res.writeHead(404, headers).end();
-      return;
-    }
-    const type = TYPES[path === '/' ? 'html' : (path.split('.').pop() ?? '')] ?? 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, ...headers }).end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return outDir;
 }
 
 /** What page.ts leaves when it ran through. */
@@ -124,18 +83,12 @@ export interface PageRun {
   complaints: string[];
 }
 
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
-
 /** Starts headless Chromium with a fresh profile, runs `use` with a function that loads a URL and waits for the page's result, then closes it. */
 export async function withChromium<T>(use: (load: (url: string, timeoutMs: number) => Promise<PageRun>) => Promise<T>): Promise<T> {
-  const profile = mkdtempSync(join(tmpdir(), 'tapegrad-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await launchChromium();
   try {
     return await use(async (url, timeoutMs) => {
-      const page = await context.newPage();
+      const page = await browser.context.newPage();
       const complaints: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') complaints.push(`console.${m.type()}: ${m.text()}`);
@@ -148,14 +101,13 @@ export async function withChromium<T>(use: (load: (url: string, timeoutMs: numbe
       return { outcome, complaints };
     });
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }
 
-/** A page to load: its site, served cross-origin isolated or not, and the path to open. */
+/** A page to load: its site (in memory, or a folder), served cross-origin isolated or not, and the path to open. */
 export interface PageToLoad {
-  site: Site;
+  site: Site | string;
   isolated: boolean;
   path: string;
 }
@@ -166,11 +118,11 @@ export async function loadPages<Name extends string>(pages: Record<Name, PageToL
   await withChromium(async (load) => {
     for (const name of Object.keys(pages) as Name[]) {
       const { site, isolated, path } = pages[name];
-      const { server, origin } = await serve(site, isolated);
+      const server = await serve(site, { isolated });
       try {
-        runs[name] = await load(`${origin}${path}`, timeoutMs);
+        runs[name] = await load(new URL(path, server.url).href, timeoutMs);
       } finally {
-        server.close();
+        await server.close();
       }
     }
   });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
-// Debian's chromium, driven by playwright-core through its executablePath: nothing is downloaded. A fresh profile
-// each time, and the switches that keep a headless run from reaching the network on its own.
+// Debian's chromium, driven headless by playwright-core through its executablePath: nothing is downloaded. A fresh
+// profile each time, and the switches that keep a headless run from reaching the network on its own.
 
 export const CHROMIUM = process.env.TAPEGRAD_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -17,9 +17,11 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 export interface Browser {
   readonly context: BrowserContext;
+  /** closes the browser and removes its profile */
   close(): Promise<void>;
 }
 
+/** Starts headless Chromium with a fresh profile. */
 export async function launchChromium(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'tapegrad-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
