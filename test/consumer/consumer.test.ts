@@ -5,13 +5,20 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDir } from '../../scripts/lint-packages.ts';
 import { builtEnv, lintPackages, PACKAGES, packPackages, ROOT } from '../../scripts/lint-packages.ts';
+import { bundlePage, esbuildSite, loadPages, pageResult } from '../../packages/bench/test/browser/harness.ts';
+import { chromiumMissing } from '../support/chromium.ts';
+import { productsDigest } from '../../packages/bench/test/browser/workload.ts';
 
 // The packages as a user gets them: packed as they would be published (which builds them: wasm kernels, dist/),
 // installed with npm into a fresh project outside the repository, and used there by plain Node (an ES module and a
-// CommonJS script), by TypeScript under strict settings, and linted (publint, Are the Types Wrong). Nothing here
-// runs from the repository's sources. Needs the npm registry for the bench's runtime dependencies.
+// CommonJS script), by TypeScript under strict settings, bundled by esbuild for a browser page in headless Chromium,
+// and linted (publint, Are the Types Wrong). Nothing here runs from the repository's sources (but for the
+// products the browser's are compared with). Needs the npm registry for the bench's runtime dependencies.
 
 const PROJECT = join(import.meta.dirname, 'project');
+const BROWSER_TEST = join(ROOT, 'packages', 'bench', 'test', 'browser');
+/** Why the browser part cannot run here, or null. */
+const chromium = chromiumMissing();
 const TIMEOUT = 120_000;
 
 let tmp = '';
@@ -101,6 +108,38 @@ describe('the packed packages, installed with npm into a fresh project', () => {
     ]);
     expect(readdirSync(join(dir, 'node_modules')).filter((d) => d.startsWith('@tensorflow') || d.startsWith('@jax-js'))).toEqual([]);
   }, TIMEOUT);
+
+  it.skipIf(chromium !== null)(
+    '(d) an esbuild browser bundle of the installed packages trains in headless Chromium on the wasm kernels, ' +
+      `isolated (threads) and not${chromium === null ? '' : ` (skipped: ${chromium})`}`,
+    async () => {
+      // the browser test's page (packages/bench/test/browser) copied into the project, so that it imports what npm installed
+      const browser = join(dir, 'browser');
+      for (const file of ['page.ts', 'workload.ts']) cpSync(join(BROWSER_TEST, file), join(browser, file));
+      const bundle = await bundlePage(join(browser, 'page.ts'), false);
+      const packages = Object.keys(bundle.metafile.inputs).filter((f) => f.includes('@tapegrad/'));
+      expect(packages.filter((f) => !/node_modules\/@tapegrad\/(autograd|manual)\/dist\//.test(f))).toEqual([]);
+      expect(packages.some((f) => f.endsWith('autograd/dist/kernels/platform/browser.js'))).toBe(true);
+      const site = esbuildSite(bundle, join(dir, 'node_modules', '@tapegrad', 'autograd', 'build'));
+      const runs = await loadPages({ isolated: { site, isolated: true, path: '/' }, plain: { site, isolated: false, path: '/?wasm=/kernels/' } }, TIMEOUT);
+      const isolated = pageResult(runs.isolated, 'isolated');
+      const plain = pageResult(runs.plain, 'not isolated');
+      for (const r of [isolated, plain]) {
+        expect(r.kernels.backend).toBe('wasm');
+        expect(r.results.chapter.worst).toBeLessThan(1e-12);
+        expect(r.results.mnist.worst).toBeLessThan(1e-5);
+      }
+      expect(isolated.kernels.threads).toBeGreaterThan(1);
+      expect(isolated.workerChunks).toBeGreaterThan(0);
+      expect(plain.kernels.threads).toBe(1);
+      expect(plain.results).toEqual(isolated.results);
+      // the products, from the workspace's sources in this process, bit for bit (see the browser test)
+      expect(isolated.results.products).toBe(productsDigest());
+      // only the warning for the getBackend() the page asks before initKernels()
+      for (const r of [runs.isolated, runs.plain]) expect(r.complaints).toEqual([expect.stringContaining('call `await initKernels()`')]);
+    },
+    2 * TIMEOUT,
+  );
 
   it('publint and Are the Types Wrong find nothing in the tarballs', async () => {
     const { findings } = await lintPackages(tarballs);

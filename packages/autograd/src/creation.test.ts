@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
 import { Random } from './kernels/index.ts';
+import { optim, Tensor } from './index.ts';
 
 describe('tensor()', () => {
   it('reads numbers and nested lists, float32 by default', () => {
@@ -67,6 +68,14 @@ describe('filled tensors', () => {
     expect(() => full([2], 'x' as never)).toThrow('full: value must be a number');
     expect(() => arange(-1)).toThrow('arange: expected a non-negative integer count, got -1');
   });
+  it('refuse at once, naming the op, the shape and the bytes, a size no typed array or machine can hold', () => {
+    // 10^12 elements: past V8's typed array length, and 4 TB
+    const huge = /shape \[1000000, 1000000\] in float32 \(1000000000000 elements, 4\.0 TB \(4000000000000 bytes\)\) (is larger than a typed array|needs more memory)/;
+    for (const [op, make] of [['zeros', zeros], ['ones', ones], ['randn', randn], ['uniform', uniform]] as const) {
+      expect(() => make([1e6, 1e6])).toThrow(new RegExp(`^${op}: a tensor of ${huge.source}`));
+    }
+    expect(() => full([1e6, 1e6], 1)).toThrow(huge);
+  });
 });
 
 describe('random tensors', () => {
@@ -78,6 +87,11 @@ describe('random tensors', () => {
     expect(randn([5]).toArray()).toEqual(a.toArray());
     expect(uniform([3], -1, 1).toArray()).toEqual(u.toArray());
     expect(defaultRandom()).toBeInstanceOf(Random);
+  });
+  it('manualSeed refuses seeds the generator cannot keep (1.5 would repeat 1, −1 would repeat 2³² − 1)', () => {
+    for (const [seed, shown] of [[1.5, '1.5'], [-1, '-1'], [2 ** 32, '4294967296'], [NaN, 'NaN']] as const) {
+      expect(() => manualSeed(seed)).toThrow(`manualSeed: seed ${shown} is not an integer in [0, 4294967295]; expected a 32-bit unsigned integer seed`);
+    }
   });
   it('draw from a given generator, with the requested mean, std and range', () => {
     const x = randn([4000], { rng: new Random(1), mean: 3, std: 0.5, dtype: 'float64' });
@@ -93,5 +107,33 @@ describe('random tensors', () => {
   it('check their arguments', () => {
     expect(() => randn([2], { std: -1 })).toThrow('randn: expected a finite mean and a finite std ≥ 0, got mean 0, std -1');
     expect(() => uniform([2], 1, 0)).toThrow('uniform: expected finite bounds with low ≤ high, got [1, 0)');
+  });
+});
+
+describe('new Tensor(data, shape)', () => {
+  it('wraps a Float32Array or Float64Array as is, its type the dtype', () => {
+    const data = new Float64Array([1, 2, 3, 4]);
+    const t = new Tensor(data, [2, 2]);
+    expect(t.data).toBe(data);
+    expect(t.dtype).toBe('float64');
+    expect(() => new Tensor(new Float32Array(3), [2, 2])).toThrow('Tensor: data has 3 elements but shape [2, 2] needs 4');
+  });
+
+  it('refuses other arrays, naming the type, rather than reading them as float32 (the issue\'s truncated SGD step)', () => {
+    const expected = (what: string) =>
+      `Tensor: data is ${what}; expected a Float32Array or Float64Array, used as is (its type is the dtype). ` +
+      'Use tensor(data, { shape, dtype }) to copy other arrays into float32 or float64';
+    expect(() => new Tensor(new Int32Array([1, 2, 3]) as never, [3], { requiresGrad: true })).toThrow(expected('a Int32Array(3)'));
+    expect(() => new Tensor(new Uint8ClampedArray(2) as never, [2])).toThrow(expected('a Uint8ClampedArray(2)'));
+    expect(() => new Tensor([1, 2] as never, [2])).toThrow(expected('[1, 2]'));
+    // tensor() converts: one SGD step on [1, 2, 3] with gradient 1 and lr 0.2 gives [0.8, 1.6, 2.4], not [0, 1, 2]
+    const p = tensor(new Int32Array([1, 2, 3]), { requiresGrad: true });
+    p.mul(tensor([1, 2, 3])).sum().backward();
+    new optim.SGD([p], { lr: 0.2 }).step();
+    expect(Array.from(p.data)).toEqual([0.8, 1.6, 2.4].map(Math.fround));
+  });
+
+  it('prints NaN and Infinity as themselves', () => {
+    expect(String(tensor([NaN, Infinity, -1]))).toBe('Tensor(float32 [3]) [NaN,Infinity,-1]');
   });
 });

@@ -2,7 +2,7 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, checkDType, checkShape, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf } from './kernels/index.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */
@@ -35,7 +35,7 @@ let defaultRng = new Random(DEFAULT_SEED);
 
 /** Reseeds the default generator, like `torch.manual_seed`: later randn/uniform calls without `rng` repeat. */
 export function manualSeed(seed: number): void {
-  defaultRng = new Random(seed);
+  defaultRng = new Random(checkSeed('manualSeed', seed));
 }
 
 /** The default generator that randn/uniform draw from when given no `rng`. */
@@ -46,7 +46,7 @@ export function defaultRandom(): Random {
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return `a list of length ${x.length}`;
-  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'string') return `the string ${formatValue(x)}`;
   return `${typeof x} ${String(x)}`;
 }
 
@@ -130,6 +130,7 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
 function make(op: string, shape: Shape, options: CreationOptions, fill: (dtype: DType, n: number) => FloatArray): Tensor {
   checkShape(op, shape);
   const dtype = checkDType(op, options.dtype ?? 'float32');
+  checkAllocation(op, dtype, { 'a tensor': shape });
   return new Tensor(fill(dtype, sizeOf(shape)), shape, { requiresGrad: options.requiresGrad });
 }
 

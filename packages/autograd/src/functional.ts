@@ -135,7 +135,7 @@ function rebuild(tree: unknown, values: Tensor[]): TensorTree {
 
 /** A tensor to differentiate with respect to: x itself when it is already on the tape, else a leaf sharing x's data. */
 function differentiable(x: Tensor): Tensor {
-  return x.requiresGrad ? x : new Tensor(x.data, x.shape, { requiresGrad: true });
+  return x.requiresGrad ? x : x.detach().requiresGrad_();
 }
 
 function zerosOrGrad(g: Tensor | null, x: Tensor): Tensor {

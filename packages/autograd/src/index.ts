@@ -3,6 +3,8 @@
 // '@tapegrad/autograd/internal' (for this repository's tests and bench, not for users).
 export type { DType, FloatArray, Shape } from './kernels/index.ts';
 export { Random } from './kernels/index.ts';
+export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelFiles, KernelSource } from './kernels/index.ts';
+export { getBackend, initKernels } from './kernels/index.ts';
 export type { NestedArray, TensorLike } from './tensor.ts';
 export { Tensor } from './tensor.ts';
 export type { BackwardRule, OpResult } from './tape.ts';

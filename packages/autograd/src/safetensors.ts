@@ -16,12 +16,12 @@
 // loadSafetensors(model, bytes, { convention: 'torch' }) reads a file torch wrote for such a model.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, formatValue, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import { BatchNorm1d } from './nn/batch-norm.ts';
 import { Linear } from './nn/linear.ts';
 import { Module } from './nn/module.ts';
 import type { LoadStateDictResult, StateDict } from './state-dict.ts';
-import { loadStateDict } from './state-dict.ts';
+import { encode, loadStateDict } from './state-dict.ts';
 import { Tensor } from './tensor.ts';
 
 export interface SafetensorsOptions {
@@ -186,14 +186,14 @@ function readHeader(bytes: Uint8Array): { entries: Located[]; metadata: Record<s
       continue;
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-    if (e === null || typeof e !== 'object') fail(`tensor "${name}" is ${JSON.stringify(v)}; expected { dtype, shape, data_offsets }`);
+    if (e === null || typeof e !== 'object') fail(`tensor "${name}" is ${formatValue(v)}; expected { dtype, shape, data_offsets }`);
     const item = typeof e!.dtype === 'string' ? ITEM_BYTES[e!.dtype] : undefined;
-    if (item === undefined) fail(`tensor "${name}" has dtype ${JSON.stringify(e!.dtype)}, which the format does not define`);
+    if (item === undefined) fail(`tensor "${name}" has dtype ${formatValue(e!.dtype)}, which the format does not define`);
     const shape = e!.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has shape ${JSON.stringify(shape)}; expected non-negative integers`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has shape ${formatValue(shape)}; expected non-negative integers`);
     const off = e!.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
-      fail(`tensor "${name}" has data_offsets ${JSON.stringify(off)}; expected [begin, end] with 0 ≤ begin ≤ end`);
+      fail(`tensor "${name}" has data_offsets ${formatValue(off)}; expected [begin, end] with 0 ≤ begin ≤ end`);
     }
     const [begin, end] = off as [number, number];
     if (end > dataLength) fail(`tensor "${name}" ends at byte ${end} of the data, but the data has ${dataLength} bytes`);
@@ -270,7 +270,7 @@ export function loadSafetensors(module: Module, bytes: Uint8Array, options: Safe
       t = new Tensor(transposed(t.data, t.shape), target.t.shape);
     }
     const name = target === undefined ? e.name : tapegradName.get(target.t)!;
-    state.tensors[name] = { dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data) };
+    state.tensors[name] = { dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data, encode) };
   }
   const result = loadStateDict(module, state, { strict: options.strict });
   for (const [m, n] of batchCounts) m.numBatchesTracked = n;
@@ -279,5 +279,5 @@ export function loadSafetensors(module: Module, bytes: Uint8Array, options: Safe
 
 function checkConvention(op: string, convention: unknown): 'tapegrad' | 'torch' {
   if (convention === undefined || convention === 'tapegrad' || convention === 'torch') return convention ?? 'tapegrad';
-  throw new Error(`${op}: unknown convention ${JSON.stringify(convention)}; expected 'tapegrad' or 'torch'`);
+  throw new Error(`${op}: unknown convention ${formatValue(convention)}; expected 'tapegrad' or 'torch'`);
 }

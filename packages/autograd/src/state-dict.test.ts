@@ -65,9 +65,29 @@ describe('state dict', () => {
     expect(() => m.loadStateDict({ tensors: {} } as never)).toThrow(/expected an object \{ format: 'tapegrad.stateDict'/);
     const sd = m.stateDict();
     sd.tensors.W.data = [1, 2];
-    expect(() => m.loadStateDict(sd)).toThrow('loadStateDict: entry "W" has shape [1,1] but 2 values');
+    expect(() => m.loadStateDict(sd)).toThrow('loadStateDict: entry "W" has shape [1, 1] but 2 values');
     sd.tensors.W.data = ['x'];
     expect(() => m.loadStateDict(sd)).toThrow('loadStateDict: "W" has "x" at flat index 0; expected a number');
+  });
+
+  it('refuses values the dtype cannot hold and numbers JSON read as Infinity, naming the key, leaving the model as it was', () => {
+    const m = nn.MLP([2, 2], 'relu', { dtype: 'float32', rng: new Random(1) });
+    const W = Array.from((m.layers[0] as nn.Linear).W.data);
+    const sd = m.stateDict();
+    sd.tensors['layers.0.W'].data[1] = 1e300; // a float64 value: fine for a float64 model, Infinity in float32
+    expect(() => m.loadStateDict(sd)).toThrow(
+      'loadStateDict: "layers.0.W" has 1e+300 at flat index 1, which overflows float32 (largest 3.4028234663852886e+38); ' +
+        "expected a value the tensor's dtype can hold",
+    );
+    const m64 = nn.MLP([2, 2], 'relu', { dtype: 'float64' });
+    m64.loadStateDict(sd);
+    expect(m64.namedParameters()[0][1].data[1]).toBe(1e300);
+    const json = JSON.stringify(m.stateDict()).replace(/"data":\[[^,\]]+/, '"data":[1e400');
+    expect(() => m.loadStateDict(json)).toThrow(
+      'loadStateDict: "layers.0.W" has Infinity at flat index 0; expected a finite number, or the string "Infinity" for a ' +
+        "non-finite value (a number beyond float64's range in JSON text reads as ±Infinity)",
+    );
+    expect(Array.from((m.layers[0] as nn.Linear).W.data)).toEqual(W);
   });
 
   it('saves buffers and frozen parameters too', () => {

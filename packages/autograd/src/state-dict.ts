@@ -1,11 +1,14 @@
 // Saving and loading a module's tensors as JSON. Every float32 is exactly a float64, and JSON.stringify writes a
 // float64 as the shortest decimal that parses back to the same value, so the numbers survive a round trip bit for
 // bit in both dtypes. JSON has no NaN, ±Infinity or −0, so those are written as the strings "NaN", "Infinity",
-// "-Infinity" and "-0".
+// "-Infinity" and "-0". Loading refuses a number the tensor's dtype cannot hold (1e300 into float32) and a number
+// JSON.parse turned into ±Infinity (1e400 in the text): neither was written by stateDict(), and either would land
+// in the model as Infinity.
 
 import type { DType, Shape } from './kernels/index.ts';
-import { checkDType, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
+import { checkDType, formatValue, sameShape, shapeStr, sizeOf } from './kernels/index.ts';
 import type { Module } from './nn/module.ts';
+import { bumpVersion } from './tape/versions.ts';
 import type { Tensor } from './tensor.ts';
 
 /** A saved tensor: dtype, shape and its values in row-major order. */
@@ -35,14 +38,29 @@ export function encode(v: number): number | string {
   return String(v); // 'NaN', 'Infinity', '-Infinity'
 }
 
-/** The inverse of encode; `name` and the flat index `i` locate a bad value in the error. */
-export function decode(name: string, v: unknown, i: number): number {
-  if (typeof v === 'number') return v;
+/** The largest finite float32, 2^128 − 2^104: a larger finite number rounds to Infinity (Math.fround). */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The inverse of encode, for a tensor of `dtype`; `name` and the flat index `i` locate a bad value in the error,
+ * whose first word is `where` (loadStateDict, or the optimizer's).
+ */
+export function decode(name: string, v: unknown, i: number, dtype: DType = 'float64', where = 'loadStateDict'): number {
+  const at = `${where}: "${name}" has ${formatValue(v)} at flat index ${i}`;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) {
+      throw new Error(`${at}; expected a finite number, or the string ${formatValue(String(v))} for a non-finite value (a number beyond float64's range in JSON text reads as ±Infinity)`);
+    }
+    if (dtype === 'float32' && Math.abs(v) > FLOAT32_MAX && !Number.isFinite(Math.fround(v))) {
+      throw new Error(`${at}, which overflows float32 (largest ${FLOAT32_MAX}); expected a value the tensor's dtype can hold`);
+    }
+    return v;
+  }
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
   if (v === '-0') return -0;
-  throw new Error(`loadStateDict: "${name}" has ${JSON.stringify(v)} at flat index ${i}; expected a number`);
+  throw new Error(`${at}; expected a number`);
 }
 
 /** The module's tensors (namedTensors(): parameters and buffers) by dotted name, copied into plain arrays. */
@@ -70,14 +88,14 @@ function checkStateDict(value: unknown): StateDict {
   if (v === null || typeof v !== 'object' || v.format !== 'tapegrad.stateDict' || typeof v.tensors !== 'object' || v.tensors === null) {
     throw new Error(`loadStateDict: expected an object { format: 'tapegrad.stateDict', version: 1, tensors: { name: { dtype, shape, data } } }`);
   }
-  if (v.version !== 1) throw new Error(`loadStateDict: unsupported state dict version ${JSON.stringify(v.version)}; expected 1`);
+  if (v.version !== 1) throw new Error(`loadStateDict: unsupported state dict version ${formatValue(v.version)}; expected 1`);
   for (const [name, t] of Object.entries(v.tensors)) {
     if (t === null || typeof t !== 'object' || !Array.isArray(t.shape) || !Array.isArray(t.data)) {
       throw new Error(`loadStateDict: entry "${name}" must be { dtype, shape: number[], data: number[] }`);
     }
     checkDType(`loadStateDict: entry "${name}"`, t.dtype);
     if (!t.shape.every((n) => Number.isInteger(n) && n >= 0) || sizeOf(t.shape) !== t.data.length) {
-      throw new Error(`loadStateDict: entry "${name}" has shape ${JSON.stringify(t.shape)} but ${t.data.length} values`);
+      throw new Error(`loadStateDict: entry "${name}" has shape ${formatValue(t.shape)} but ${t.data.length} values`);
     }
   }
   return v as StateDict;
@@ -114,8 +132,12 @@ export function loadStateDict(module: Module, state: StateDict | string, options
     }
     writes.push([t, s, name]);
   }
-  const decoded = writes.map(([, s, name]) => s.data.map((v, i) => decode(name, v, i)));
-  writes.forEach(([t], i) => t.data.set(decoded[i])); // in place: optimizers hold these tensors
+  const decoded = writes.map(([t, s, name]) => s.data.map((v, i) => decode(name, v, i, t.dtype)));
+  // in place: optimizers hold these tensors; a graph recorded before the load can no longer be differentiated
+  writes.forEach(([t], i) => {
+    t.data.set(decoded[i]);
+    bumpVersion(t);
+  });
   return { missingKeys, unexpectedKeys };
 }
 

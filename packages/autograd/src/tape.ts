@@ -1,6 +1,7 @@
 // The tape: how an op is recorded. Everything generic lives on the tape — recording here; ordering, accumulation,
 // shape/dtype checks of gradients and freeing the graph in the reverse walk (tape/walk.ts), backward() and its
-// gradients' buffers (tape/backward.ts, tape/recycler.ts), anomaly checks (tape/anomaly.ts) — so that an op file
+// gradients' buffers (tape/backward.ts, tape/recycler.ts), anomaly checks (tape/anomaly.ts), the check that nothing a
+// rule reads was changed in place since it was recorded (tape/versions.ts) — so that an op file
 // holds only its maths: a forward and a backward side by side.
 
 import type { FloatArray, Shape } from './kernels/index.ts';
@@ -9,6 +10,7 @@ import { isAnomalyEnabled, isGradEnabled } from './grad-mode.ts';
 import { checkFinite, runningBackward } from './tape/anomaly.ts';
 import type { TapeTensor } from './tape/marks.ts';
 import { onTape } from './tape/marks.ts';
+import { checksum, clockNow } from './tape/versions.ts';
 import { Tensor, tensorOfOp } from './tensor.ts';
 
 /**
@@ -35,6 +37,10 @@ export interface Node {
   readonly user: boolean;
   /** The op's arguments that were tensors, at their argument positions (null elsewhere). */
   inputs: readonly (TapeTensor | null)[];
+  /** The version clock when the op was recorded: an argument or output changed in place since is refused (tape/versions.ts). */
+  readonly recordedAt: number;
+  /** Under detectAnomaly, a checksum of each input's buffer when the op was recorded (0 for non-tensors); else null. */
+  readonly checksums: readonly number[] | null;
   backward: BackwardRule | null;
 }
 
@@ -84,11 +90,17 @@ function defineOpOf<A extends unknown[]>(name: string, forward: (...args: A) => 
     if (record && isGradEnabled()) {
       out.requiresGrad = true;
       const inputs: (TapeTensor | null)[] = new Array(args.length);
+      const checksums: number[] | null = isAnomalyEnabled() ? new Array(args.length).fill(0) : null;
       for (let i = 0; i < args.length; i++) {
         const x = args[i];
-        inputs[i] = x instanceof Tensor ? onTape(x) : null;
+        if (x instanceof Tensor) {
+          inputs[i] = onTape(x);
+          if (checksums !== null) checksums[i] = checksum(x.data);
+        } else {
+          inputs[i] = null;
+        }
       }
-      onTape(out).node = { op: name, user, inputs, backward: result.backward };
+      onTape(out).node = { op: name, user, inputs, recordedAt: clockNow(), checksums, backward: result.backward };
     }
     return out;
   };

@@ -2,10 +2,11 @@
 // The methods are sugar over the op functions in ./ops; all maths lives there and in ./kernels.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, dtypeOf, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, dtypeOf, formatValue, shapeStr, sizeOf } from './kernels/index.ts';
 import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
+import { bumpVersion, counterOf, versionOf } from './tape/versions.ts';
 import * as ops from './ops/index.ts';
 import type { NestedNumbers } from './creation.ts';
 
@@ -18,6 +19,18 @@ export type TensorLike = Tensor | number;
 /** Set by tensorOfOp for the one constructor call it makes: keep the shape array given, not a copy. */
 let keepShape = false;
 
+/**
+ * Throws unless `data` is a Float32Array or Float64Array. A function of its own, not inline in the constructor: a
+ * larger constructor is no longer inlined into its callers, which cost a small network's step 7%.
+ */
+function checkFloatData(data: unknown): void {
+  if (data instanceof Float32Array || data instanceof Float64Array) return;
+  throw new Error(
+    `Tensor: data is ${formatValue(data)}; expected a Float32Array or Float64Array, used as is (its type is the ` +
+      `dtype). Use tensor(data, { shape, dtype }) to copy other arrays into float32 or float64`,
+  );
+}
+
 export class Tensor {
   readonly data: FloatArray;
   readonly shape: Shape;
@@ -29,16 +42,23 @@ export class Tensor {
   /** Whether a non-leaf keeps its gradient in `.grad` (see retainGrad()). */
   retainsGrad = false;
 
-  /** Wraps `data` (not copied) as a tensor of `shape`. Prefer `tensor()` for user data. */
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`: a Float32Array or Float64Array, whose type is the dtype. Any
+   * other array is refused rather than read as float32 (an Int32Array would truncate every update); `tensor()`
+   * copies and converts anything numeric. Prefer `tensor()` for user data.
+   */
   constructor(data: FloatArray, shape: Shape, options?: { requiresGrad?: boolean }) {
     const keep = keepShape;
     keepShape = false;
+    // the tape's own outputs (tensorOfOp) are its kernels' float buffers: only a caller's data is checked
+    if (!keep) checkFloatData(data);
     // the tape's fields (tape/marks.ts), set on every tensor but not part of its type
     const t = this as unknown as TapeTensor;
     t.node = null;
     t.visitedBy = 0;
     t.onPathOf = 0;
     t.pendingGrad = null;
+    t.versionCounter = null;
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
@@ -93,9 +113,20 @@ export class Tensor {
     backward(this, options);
   }
 
-  /** The same values, cut from the graph: no node, no grad required. Shares the buffer. */
+  /** The same values, cut from the graph: no node, no grad required. Shares the buffer, and the version counter. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const out = new Tensor(this.data, this.shape);
+    (out as Tensor as TapeTensor).versionCounter = counterOf(this);
+    return out;
+  }
+
+  /**
+   * How many times the library changed this tensor's values in place (optimizer steps, loadStateDict, zero_(), init,
+   * gradient accumulation): PyTorch's `t._version`. backward() refuses to use a tensor whose version changed since
+   * the op that used it was recorded. Writes straight into `.data` do not count (detectAnomaly catches those).
+   */
+  get version(): number {
+    return versionOf(this);
   }
 
   /** Marks this leaf as requiring grad (or not); returns this. */
@@ -118,7 +149,10 @@ export class Tensor {
   zeroGrad(): void {
     if (this.grad === null) return;
     if ((this.grad as TapeTensor).node !== null) this.grad = null;
-    else this.grad.data.fill(0);
+    else {
+      this.grad.data.fill(0);
+      bumpVersion(this.grad);
+    }
   }
 
   /**
@@ -131,11 +165,14 @@ export class Tensor {
       throw new Error(`zero_: cannot overwrite a tensor computed by ${node.op} in place; zero a leaf or a gradient, or use zerosLike()`);
     }
     this.data.fill(0);
+    bumpVersion(this);
     return this;
   }
 
   toString(): string {
-    return `Tensor(${this.dtype} ${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}) ${JSON.stringify(this.toArray())}`;
+    // String(), not JSON.stringify: NaN and ±Infinity as themselves, not null
+    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(',')}]` : String(v));
+    return `Tensor(${this.dtype} ${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}) ${show(this.toArray())}`;
   }
 
   add(other: TensorLike): Tensor {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendAvailable, getBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
@@ -49,8 +49,54 @@ describe('CLI usage errors', () => {
     for (const flag of ['--workload', '--dtype', '--steps', '--quick', '--json', '--markdown', '--data', '--no-speed', '--backend']) expect(r.out).toContain(flag);
   });
 
-  it('a --data directory that does not exist is reported', async () => {
-    await expect(run('--workload', 'mnist-mlp', '--data', '/nonexistent/mnist', '--no-speed')).rejects.toThrow(/--data \/nonexistent\/mnist: not a directory/);
+  it('an empty list of workloads, dtypes or peers is an error naming the flag, not a run of nothing', async () => {
+    for (const [flag, option, what] of [['-w', '-w, --workload <names>', 'workload'], ['--dtype', '-d, --dtype <dtypes>', 'dtype'], ['--peers', '--peers [names]', 'peer']]) {
+      for (const value of ['', ',', ' , ']) {
+        const r = await run(flag, value);
+        expect(r.code, `${flag} '${value}'`).toBe(2);
+        expect(r.err).toContain(`error: option '${option}' argument '${value}' is invalid. no ${what} named; choose from`);
+        expect(r.out).toBe('');
+      }
+    }
+  });
+
+  it('a --data directory that does not exist, or holds no MNIST files, is a usage error before anything runs', async () => {
+    const missing = await run('--workload', 'chapter,mnist-mlp', '--data', '/nonexistent/mnist', '--no-speed');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('error: --data /nonexistent/mnist: not a directory');
+    expect(missing.out).toBe('');
+    const empty = scratchDir('cli-data');
+    const r = await run('--workload', 'mnist-mlp', '--data', empty, '--no-speed');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`error: --data ${empty}: no MNIST images file; looked for train-images-idx3-ubyte`);
+    expect(r.out).toBe('');
+  });
+
+  it('--data with workloads that make their own data says so, and runs', async () => {
+    const dir = scratchDir('cli-data');
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), '');
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), '');
+    const r = await run('--workload', 'chapter', '--dtype', 'float64', '--steps', '1', '--no-speed', '--no-details', '--data', dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`note: --data ${dir} is not read by this run: its workloads (chapter) make their own data; mnist-mlp and wide read it`);
+    expect(r.out).toMatch(/All 1 equality checks passed/);
+  });
+
+  it.each(['--json', '--markdown', '--junit'])('an output file %s cannot be written to is a usage error naming the flag and the path, before the run', async (flag) => {
+    const dir = scratchDir('cli-out');
+    const inMissingDir = join(dir, 'no-such-dir', 'out.txt');
+    const r = await run('--workload', 'chapter', '--no-speed', flag, inMissingDir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`error: ${flag} ${inMissingDir}: cannot write ${inMissingDir}: the directory ${join(dir, 'no-such-dir')} does not exist`);
+    expect(r.out).toBe(''); // nothing ran
+    const onDir = await run('--workload', 'chapter', '--no-speed', flag, dir);
+    expect(onDir.code).toBe(2);
+    expect(onDir.err).toContain(`error: ${flag} ${dir}: ${dir} is a directory; expected a file to write`);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const underFile = await run('--workload', 'chapter', '--no-speed', flag, join(file, 'out.txt'));
+    expect(underFile.code).toBe(2);
+    expect(underFile.err).toContain(`cannot write ${join(file, 'out.txt')}: ${file} is not a directory`);
   });
 });
 

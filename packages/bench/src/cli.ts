@@ -6,6 +6,7 @@ import { ACTIVATION_NAMES, getBackend, kernelThreadsReady, wasmFusedMultiplyAdd 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
+import { dataDirCheck, outputsProblem } from './cli-checks.ts';
 import { EngineModuleError } from './engine-module.ts';
 import { progressFor } from './progress.ts';
 import { backendLabel, checkBackend, KERNEL_BACKENDS } from './kernel-backend.ts';
@@ -36,7 +37,9 @@ type Choice = (typeof CHOICES)[number];
 function listOf<T extends string>(what: string, choices: readonly T[]) {
   return (value: string, previous: T[] | undefined): T[] => {
     const out = [...(previous ?? [])];
-    for (const v of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    if (names.length === 0) throw new InvalidArgumentError(`no ${what} named; choose from ${choices.join(', ')}`);
+    for (const v of names) {
       if (!(choices as readonly string[]).includes(v)) {
         throw new InvalidArgumentError(`unknown ${what} ${JSON.stringify(v)}; choose from ${choices.join(', ')}`);
       }
@@ -177,6 +180,12 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   if (o.sizes !== undefined) workloads.push(networkWorkload(o.sizes, o.activation ?? 'relu', o.batch ?? 32));
   const dtypes: DType[] = o.dtype ?? (o.quick ? ['float32'] : [...DTYPES]);
   const dataDir = o.data === undefined ? undefined : userPath(o.data);
+  // fashion reads --data itself (its check is below), so the MNIST workloads' check applies only when one of them runs
+  const data = named.includes('fashion') && !workloads.some((w) => w.data === 'mnist') ? {} : dataDirCheck(dataDir, workloads);
+  const outputs = { '--json': o.json, '--markdown': o.markdown, '--junit': o.junit };
+  const unwritable = outputsProblem(Object.fromEntries(Object.entries(outputs).map(([flag, p]) => [flag, p === undefined ? undefined : [p, userPath(p)] as const])));
+  if (unwritable !== null || data.error !== undefined) return usage((unwritable ?? data.error) as string);
+  if (data.notice !== undefined) io.err.write(`note: ${data.notice}\n`);
   // fashion: named, or by default where its data is (not with --quick unless named)
   const fashionDir = dataDir ?? FASHION_MNIST_DIR;
   const fashionMissing = imageDatasetMissing(fashionDir);

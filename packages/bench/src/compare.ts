@@ -14,12 +14,11 @@ export type SymbolName = 'W' | 'b' | 'a' | 'loss' | 'delta' | 'dW' | 'db';
  * When two arrays count as equal: every element within `rtol` relative error, where the error of an element is
  * measured against max(|a|, |b|, floor · scale), and scale is the size of the terms the element was computed from.
  *
- * Why not exact: the engines compute the same maths but not always in the same order. Autograd gets δ^n from the
- * backward of its cross-entropy op (softmax − y) · (g/N) with g/N rounded to the dtype, the manual engine writes
- * (a^n − y) · (1/N) with 1/N in double; with N a power of two both are exact and the engines agree bit for bit,
- * with N = 3 they differ by an ulp, and that ulp travels down the layers. Each such difference is about one unit
- * roundoff u (float64 1.1e-16, float32 6.0e-8) of the terms involved, and a sum of K terms accumulates at most
- * K·u of their magnitude (about √K·u in practice).
+ * Why not exact: tapegrad's two engines call the same kernels in the same order and agree bit for bit (the
+ * equality matrix asserts it), but other engines (PyTorch, the peers, a user's engine) compute the same maths in
+ * another order: a different summation order or a fused multiply-add moves a result by about one unit roundoff u
+ * (float64 1.1e-16, float32 6.0e-8) of the terms involved, and a sum of K terms accumulates at most K·u of their
+ * magnitude (about √K·u in practice).
  *
  * Why the floor, and why the scale of the terms: an element that is small because its terms cancel carries the
  * absolute rounding error of those terms, not of itself. Late in training ∂loss/∂b^n = Σ_rows δ^n is a sum of

@@ -5,3 +5,5 @@ export type { OpenblasAddon, OpenblasProblem, OpenblasRun } from './openblas.ts'
 export {
   compileOpenblasStep, cpuFlags, encodeProblem, loadOpenblasAddon, nodeIncludeDir, OPENBLAS_SOURCES, openblasCoreFor, runOpenblasStep, writeProblemFile,
 } from './openblas.ts';
+export type { FuzzCase, FuzzLimits, FuzzOutcome } from './fuzz.ts';
+export { describeCase, fuzzCase, runFuzzCase } from './fuzz.ts';

@@ -11,6 +11,11 @@ export type WorkloadName = 'chapter' | 'spiral' | 'mnist-mlp' | 'wide';
  */
 export type DataSource = 'chapter' | 'spiral' | 'mnist' | 'normal';
 
+/** Whether a workload reads the IDX files of `--data DIR` (its data is 'mnist'); the others make their own. */
+export function readsDataDir(w: Pick<Workload, 'data'>): boolean {
+  return w.data === 'mnist';
+}
+
 export interface Workload {
   /** One of WORKLOAD_NAMES, or a network given by flags (see networkWorkload). */
   readonly name: string;

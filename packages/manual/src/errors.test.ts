@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ManualMLP } from './mlp.ts';
 import type { MLPParams, XInput, YInput } from './types.ts';
@@ -16,18 +17,65 @@ describe('constructor errors', () => {
     [{ activation: 'relu' }, 'ManualMLP: sizes is undefined; expected at least [inputs, classes]'],
     [{ sizes: [3, 0, 2], activation: 'relu' }, 'ManualMLP: sizes[1] is 0 in [3, 0, 2]; expected positive integer layer widths'],
     [{ sizes: [3, 2.5, 2], activation: 'relu' }, 'ManualMLP: sizes[1] is 2.5 in [3, 2.5, 2]; expected positive integer layer widths'],
+    [{ sizes: [3, '4', 2], activation: 'relu' }, 'ManualMLP: sizes[1] is "4" in [3, "4", 2]; expected positive integer layer widths'],
+    [{ sizes: [3, Number.NaN, 2], activation: 'relu' }, 'ManualMLP: sizes[1] is NaN in [3, NaN, 2]; expected positive integer layer widths'],
+    [{ sizes: '3,2', activation: 'relu' }, 'ManualMLP: sizes is "3,2"; expected at least [inputs, classes]'],
+    [{ sizes: [3, 2], activation: 7 }, "ManualMLP: activation is 7; expected a name such as 'sigmoid'"],
+    [{ sizes: [3, 2], activation: 'relu', seed: '1' }, 'ManualMLP: seed "1" is not an integer in [0, 4294967295]'],
     [{ sizes: [3, 4, 2], activation: 'swish' }, 'ManualMLP: unknown activation "swish"; expected one of sigmoid, tanh, relu, leakyRelu, identity'],
     [{ sizes: [3, 4, 4, 2], activation: ['relu', 'gelu'] }, 'ManualMLP: activation[1]: unknown activation "gelu"; expected one of sigmoid, tanh, relu, leakyRelu, identity'],
     [{ sizes: [3, 4, 4, 2], activation: ['relu'] }, 'ManualMLP: activation lists 1 name but sizes has 2 hidden layers; expected one name per hidden layer, or a single name for all'],
     [{ sizes: [3, 4, 2] }, 'ManualMLP: activation is undefined; expected a name such as'],
     [{ sizes: [3, 2], activation: 'relu', dtype: 'float16' }, `ManualMLP: unknown dtype "float16"; expected 'float32' or 'float64'`],
-    [{ sizes: [3, 2], activation: 'relu', seed: Number.NaN }, 'ManualMLP: seed is NaN; expected a finite number'],
+    [{ sizes: [3, 2], activation: 'relu', seed: Number.NaN }, 'ManualMLP: seed NaN is not an integer in [0, 4294967295]; expected a 32-bit unsigned integer seed'],
+    [{ sizes: [3, 2], activation: 'relu', seed: 1.5 }, 'ManualMLP: seed 1.5 is not an integer in [0, 4294967295]'],
+    [{ sizes: [3, 2], activation: 'relu', seed: -1 }, 'ManualMLP: seed -1 is not an integer in [0, 4294967295]'],
   ])('%j', (options, message) => {
     expect(() => new ManualMLP(options as never)).toThrow(message);
   });
 
   it('rejects options that are not an object', () => {
-    expect(() => new ManualMLP(undefined as never)).toThrow('ManualMLP: expected options { sizes, activation, dtype?, seed?, params? }');
+    expect(() => new ManualMLP(undefined as never)).toThrow('ManualMLP: expected options { sizes, activation, dtype?, seed?, params?, detectAnomaly? }');
+  });
+});
+
+describe('sizes too large to allocate are refused at once, naming the layer, the shape and the bytes', () => {
+  it('a layer longer than a typed array can be', () => {
+    expect(() => new ManualMLP({ sizes: [1e10, 2], activation: 'relu' })).toThrow(
+      /^ManualMLP: W¹ \(layer 1\) of shape \[10000000000, 2\] in float32 \(20000000000 elements, 80\.0 GB \(80000000000 bytes\)\) is larger than a typed array can be \(at most \d+ elements\)$/,
+    );
+    expect(() => new ManualMLP({ sizes: [3, 4, 3e9], activation: 'relu', dtype: 'float64' })).toThrow(
+      /^ManualMLP: W² \(layer 2\) of shape \[4, 3000000000\] in float64 \(12000000000 elements, 96\.0 GB \(96000000000 bytes\)\) is larger than a typed array can be/,
+    );
+  });
+
+  it('a network larger than the machine: every buffer counted (parameters, gradients, the next step, a batch of 1)', () => {
+    // ten layers of 60000 × 60000 float64, each short enough for a typed array: 28.8 GB each, 864 GB in all
+    expect(() => new ManualMLP({ sizes: Array(11).fill(60000), activation: 'relu', dtype: 'float64' })).toThrow(
+      /^ManualMLP: W¹ \(layer 1\) of shape \[60000, 60000\] in float64 \(3600000000 elements, 28\.8 GB \(28800000000 bytes\)\) and \d+ more \(864\.\d GB \(864\d+ bytes\) in all\) needs more memory than this machine gives/,
+    );
+  });
+
+  it("the issue's [1e9, 2] (28 GB to train in float32) fails at once on a machine with less memory", () => {
+    const started = performance.now();
+    let message = '';
+    try {
+      new ManualMLP({ sizes: [1e9, 2], activation: 'relu' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    // where the machine has more than 28 GB the network is made (zero-filled pages cost nothing until written)
+    if (totalmem() < 28e9) expect(message).toMatch(/^ManualMLP: W¹ \(layer 1\) of shape \[1000000000, 2\] in float32 \(2000000000 elements, 8\.0 GB \(8000000000 bytes\)\) and 9 more \(28\.0 GB/);
+    if (message !== '') expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('a batch whose buffers cannot be made, before any is allocated', () => {
+    // 1e5 rows of one input (400 kB) through a hidden layer of 1e5: z¹ would hold 1e10 values
+    const m = new ManualMLP({ sizes: [1, 100000, 2], activation: 'relu' });
+    expect(() => m.forward({ data: new Float32Array(100000), shape: [100000, 1] })).toThrow(
+      /^ManualMLP\.forward: z¹ \(layer 1, a batch of 100000\) of shape \[100000, 100000\] in float32 \(10000000000 elements, 40\.0 GB \(40000000000 bytes\)\) is larger than a typed array can be/,
+    );
+    expect(m.forward([[1]]).shape).toEqual([1, 2]);
   });
 });
 
@@ -127,7 +175,10 @@ describe('y errors', () => {
     ['a negative probability', { probabilities: [[1.5, -0.5, 0], [0, 0, 1]] }, 'ManualMLP.lossAndGrads: y.probabilities[0][0] is 1.5; expected probabilities in [0, 1]'],
     ['probabilities of the wrong width', { probabilities: [[1], [1]] }, 'ManualMLP.lossAndGrads: y.probabilities row 0 has 1 column but there are 3 classes'],
     ['probability rows missing', { probabilities: [[1, 0, 0]] }, 'ManualMLP.lossAndGrads: y.probabilities has 1 row but x has 2; expected one target row per sample'],
-    ['not targets at all', { labels: [0, 1] } as never, 'ManualMLP.lossAndGrads: y is {"labels":[0,1]}; expected class indices, one-hot rows, or { probabilities: rows }'],
+    ['not targets at all', { labels: [0, 1] } as never, 'ManualMLP.lossAndGrads: y is { labels: [0, 1] }; expected class indices, one-hot rows, or { probabilities: rows }'],
+    ['labels given as strings', ['0', '1'] as never, 'ManualMLP.lossAndGrads: label "0" at row 0 is not a class index; expected an integer in [0, 2]'],
+    ['a NaN label in a plain list', [0, Number.NaN], 'ManualMLP.lossAndGrads: label NaN at row 1 is not a class index; expected an integer in [0, 2]'],
+    ['a label of null', [0, null] as never, 'ManualMLP.lossAndGrads: label null at row 1 is not a class index; expected an integer in [0, 2]'],
   ])('%s', (_, y, message) => {
     expect(() => net().lossAndGrads(x2, y)).toThrow(message);
   });
@@ -158,7 +209,14 @@ describe('call-order and option errors', () => {
     expect(() => m.backward([0])).toThrow('call forward(x) first');
   });
 
-  it.each([0, -0.1, Number.NaN, Number.POSITIVE_INFINITY, '0.1'])('sgdStep rejects the learning rate %s', (lr) => {
-    expect(() => net().sgdStep(x2, [0, 1], lr as number)).toThrow(`ManualMLP.sgdStep: learning rate is ${String(lr)}; expected a finite number > 0`);
+  it.each<[unknown, string]>([
+    [0, '0'],
+    [-0.1, '-0.1'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    ['0.1', '"0.1"'],
+    [undefined, 'undefined'],
+  ])('sgdStep rejects the learning rate %s', (lr, shown) => {
+    expect(() => net().sgdStep(x2, [0, 1], lr as number)).toThrow(`ManualMLP.sgdStep: learning rate is ${shown}; expected a finite number > 0`);
   });
 });

@@ -1,3 +1,4 @@
+import { equation, sup } from './symbols.ts';
 import type { Matrix, Trace } from './types.ts';
 
 export interface FormatTraceOptions {
@@ -5,13 +6,6 @@ export interface FormatTraceOptions {
   readonly digits?: number;
   /** A heading line (default: "Trace"). */
   readonly title?: string;
-}
-
-const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
-
-/** "^l" written as a superscript: a³, W¹², … */
-function sup(l: number): string {
-  return String(l).replace(/\d/g, (c) => SUP[c]);
 }
 
 /** Fixed-point when every non-zero entry is in [1e-3, 1e6), else scientific notation, for the whole table. */
@@ -57,8 +51,8 @@ export function formatTrace(trace: Trace, options: FormatTraceOptions = {}): str
     out.push('', `  layer ${l}${l === n ? ' (output)' : ''}`);
     out.push(...table(`W${sup(l)}`, L.W, digits, '    '));
     out.push(...table(`b${sup(l)}`, L.b, digits, '    '));
-    out.push(...table(`z${sup(l)} = a${sup(l - 1)} W${sup(l)} + b${sup(l)}`, L.z, digits, '    '));
-    out.push(...table(`a${sup(l)} = ${act}(z${sup(l)})`, L.a, digits, '    '));
+    out.push(...table(equation('z', l, n, act), L.z, digits, '    '));
+    out.push(...table(equation('a', l, n, act), L.a, digits, '    '));
   }
   out.push('');
   out.push(...table('y', trace.y, digits, '  '));
@@ -67,14 +61,10 @@ export function formatTrace(trace: Trace, options: FormatTraceOptions = {}): str
   for (let i = n - 1; i >= 0; i--) {
     const L = layers[i];
     const l = L.l;
-    const delta =
-      l === n
-        ? `δ${sup(n)} = (a${sup(n)} − y) / N`
-        : `δ${sup(l)} = δ${sup(l + 1)} (W${sup(l + 1)})ᵀ ⊙ ${L.activation}'(z${sup(l)})`;
     out.push(`  layer ${l}`);
-    out.push(...table(delta, L.delta, digits, '    '));
-    out.push(...table(`∂loss/∂W${sup(l)} = (a${sup(l - 1)})ᵀ δ${sup(l)}`, L.dW, digits, '    '));
-    out.push(...table(`∂loss/∂b${sup(l)} = Σ_rows δ${sup(l)}`, L.db, digits, '    '));
+    out.push(...table(equation('delta', l, n, L.activation), L.delta, digits, '    '));
+    out.push(...table(equation('dW', l, n, L.activation), L.dW, digits, '    '));
+    out.push(...table(equation('db', l, n, L.activation), L.db, digits, '    '));
     if (i > 0) out.push('');
   }
   return out.join('\n');

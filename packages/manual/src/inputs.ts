@@ -1,5 +1,5 @@
 import type { FloatArray } from '@tapegrad/autograd/kernels';
-import { allFinite, checkLabels, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
+import { allFinite, checkLabels, checkProbabilityRow, formatValue, oneHot, shapeStr } from '@tapegrad/autograd/kernels';
 import type { FlatInput, ProbabilityTargets, Rows, XInput, YInput } from './types.ts';
 
 // Reading x and y into the engine's own buffers, with every check the chapter takes for granted: x rows of
@@ -9,9 +9,6 @@ import type { FlatInput, ProbabilityTargets, Rows, XInput, YInput } from './type
 
 /** How the targets were given; 'probabilities' only when asked for with `{ probabilities }`. */
 export type TargetKind = 'indices' | 'onehot' | 'probabilities';
-
-/** Probability rows must sum to 1 within this (they can come from float32 data). */
-const SUM_TOLERANCE = 1e-6;
 
 function isFlatInput(v: unknown): v is FlatInput {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && 'data' in v && 'shape' in v;
@@ -34,27 +31,14 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** A value as it should appear in an error message. */
-function describe(v: unknown): string {
-  if (typeof v === 'number' || v === undefined || typeof v === 'function') return String(v);
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  let text: string;
-  try {
-    text = JSON.stringify(v) ?? String(v);
-  } catch {
-    text = String(v);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 /** The number of rows N of `x`, after checking that every row has width d = sizes[0]. */
 export function measureX(where: string, x: XInput, d: number): number {
   const expected = `expected rows of width ${d}`;
   if (isFlatInput(x)) {
     const { data, shape } = x;
     if (!isFlatList(data)) throw new Error(`${where}: x.data is not an array or typed array; expected flat row-major values`);
-    if (!Array.isArray(shape) || (shape.length !== 1 && shape.length !== 2)) {
-      throw new Error(`${where}: x.shape is ${Array.isArray(shape) ? shapeStr(shape) : describe(shape)}; expected [N, ${d}] or [${d}]`);
+    if (!Array.isArray(shape) || (shape.length !== 1 && shape.length !== 2) || !shape.every(Number.isInteger)) {
+      throw new Error(`${where}: x.shape is ${formatValue(shape)}; expected [N, ${d}] or [${d}]`);
     }
     const rows = shape.length === 2 ? shape[0] : 1;
     const cols = shape[shape.length - 1];
@@ -84,7 +68,7 @@ export function measureX(where: string, x: XInput, d: number): number {
     }
     return 1;
   }
-  throw new Error(`${where}: x is ${describe(x)}; expected nested rows, one flat row, or { data, shape: [N, ${d}] }`);
+  throw new Error(`${where}: x is ${formatValue(x)}; expected nested rows, one flat row, or { data, shape: [N, ${d}] }`);
 }
 
 /** Copies x (already measured: N × d) into `out`, rejecting NaN, ±Infinity and values the dtype cannot hold. */
@@ -104,7 +88,7 @@ export function copyX(where: string, x: XInput, N: number, d: number, out: Float
       const v = row[base + j];
       out[o + j] = v;
       if (!Number.isFinite(v) || !Number.isFinite(out[o + j])) {
-        const what = Number.isFinite(v) ? `${v}, which overflows ${out instanceof Float32Array ? 'float32' : 'float64'}` : describe(v);
+        const what = Number.isFinite(v) ? `${v}, which overflows ${out instanceof Float32Array ? 'float32' : 'float64'}` : formatValue(v);
         throw new Error(`${where}: x[${r}][${j}] is ${what}; expected finite numbers`);
       }
     }
@@ -130,7 +114,7 @@ function checkOneHotRow(where: string, row: ArrayLike<number>, base: number, k: 
     else if (v !== 0) ok = false;
   }
   if (!ok || hot === -1) {
-    const shown = Array.from({ length: k }, (_, j) => describe(row[base + j])).join(', ');
+    const shown = Array.from({ length: k }, (_, j) => formatValue(row[base + j])).join(', ');
     throw new Error(
       `${where}: y row ${r} is not one-hot: [${shown}]; expected a single 1 and 0 elsewhere ` +
         `(pass { probabilities: rows } for soft targets)`,
@@ -152,17 +136,17 @@ function forEachRow(
   if (isFlatInput(y)) {
     const { data, shape } = y;
     if (!Array.isArray(shape) || shape.length !== 2 || shape[1] !== k) {
-      throw new Error(`${where}: ${name}.shape is ${Array.isArray(shape) ? shapeStr(shape) : describe(shape)}; expected [${N}, ${k}]`);
+      throw new Error(`${where}: ${name}.shape is ${formatValue(shape)}; expected [${N}, ${k}]`);
     }
     if (shape[0] !== N) throw new Error(`${where}: ${name} has ${count(shape[0], 'row')} but x has ${N}; expected one target row per sample`);
     if (!isFlatList(data) || data.length !== N * k) {
-      const got = isFlatList(data) ? count(data.length, 'value') : describe(data);
+      const got = isFlatList(data) ? count(data.length, 'value') : formatValue(data);
       throw new Error(`${where}: ${name}.data has ${got} but ${name}.shape ${shapeStr(shape)} needs ${N * k} values`);
     }
     for (let r = 0; r < N; r++) visit(data, r * k, r);
     return;
   }
-  if (!Array.isArray(y)) throw new Error(`${where}: ${name} is ${describe(y)}; ${width}`);
+  if (!Array.isArray(y)) throw new Error(`${where}: ${name} is ${formatValue(y)}; ${width}`);
   if (y.length !== N) throw new Error(`${where}: ${name} has ${count(y.length, 'row')} but x has ${N}; expected one target row per sample`);
   for (let r = 0; r < N; r++) {
     const row = y[r];
@@ -174,18 +158,8 @@ function forEachRow(
 
 function readProbabilities(where: string, y: ProbabilityTargets, N: number, k: number, Y: FloatArray): void {
   forEachRow(where, 'y.probabilities', y.probabilities, N, k, (row, base, r) => {
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const v = row[base + j];
-      if (!Number.isFinite(v) || v < 0 || v > 1) {
-        throw new Error(`${where}: y.probabilities[${r}][${j}] is ${describe(v)}; expected probabilities in [0, 1]`);
-      }
-      Y[r * k + j] = v;
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > SUM_TOLERANCE) {
-      throw new Error(`${where}: y.probabilities row ${r} sums to ${sum}; expected probability rows that sum to 1`);
-    }
+    checkProbabilityRow(where, 'y.probabilities', row, base, k, r); // the rule autograd's crossEntropy applies too
+    for (let j = 0; j < k; j++) Y[r * k + j] = row[base + j];
   });
 }
 
@@ -194,8 +168,8 @@ function readProbabilities(where: string, y: ProbabilityTargets, N: number, k: n
  * and one-hot rows, into `labels` (the loss is then computed from the index, exactly). Returns how they were given.
  */
 export function readY(where: string, y: YInput, N: number, k: number, labels: Int32Array, Y: FloatArray): TargetKind {
-  if (isFlatInput(y) && !(Array.isArray(y.shape) && (y.shape.length === 1 || y.shape.length === 2))) {
-    const got = Array.isArray(y.shape) ? shapeStr(y.shape) : describe(y.shape);
+  if (isFlatInput(y) && !(Array.isArray(y.shape) && (y.shape.length === 1 || y.shape.length === 2) && y.shape.every(Number.isInteger))) {
+    const got = formatValue(y.shape);
     throw new Error(`${where}: y.shape is ${got}; expected [${N}] for class indices or [${N}, ${k}] for one-hot rows`);
   }
   const rows = targetRows(y, k, N);
@@ -223,7 +197,7 @@ export function readY(where: string, y: YInput, N: number, k: number, labels: In
   }
   const list = isFlatInput(y) ? y.data : y;
   if (!isFlatList(list)) {
-    throw new Error(`${where}: y is ${describe(y)}; expected class indices, one-hot rows, or { probabilities: rows }`);
+    throw new Error(`${where}: y is ${formatValue(y)}; expected class indices, one-hot rows, or { probabilities: rows }`);
   }
   checkLabels(where, list, N, k);
   for (let r = 0; r < N; r++) labels[r] = list[r];

@@ -1,5 +1,6 @@
 import type { Activation, ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { activationByName, checkDType, shapeStr } from '@tapegrad/autograd/kernels';
+import { activationByName, checkDType, formatValue } from '@tapegrad/autograd/kernels';
+import { sup } from './symbols.ts';
 
 /**
  * The network as the chapter writes it, with 1-based layer numbers: layers l = 1 … n, layer n the softmax
@@ -22,15 +23,28 @@ export interface Network {
 /** Checks `sizes`: at least [d, k], every width a positive integer. */
 export function checkSizes(where: string, sizes: unknown): readonly number[] {
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    const got = Array.isArray(sizes) ? shapeStr(sizes) : String(sizes);
+    const got = formatValue(sizes);
     throw new Error(`${where}: sizes is ${got}; expected at least [inputs, classes], e.g. [2, 2, 2, 3]`);
   }
   sizes.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 1) {
-      throw new Error(`${where}: sizes[${i}] is ${s} in ${shapeStr(sizes)}; expected positive integer layer widths`);
+      throw new Error(`${where}: sizes[${i}] is ${formatValue(s)} in ${formatValue(sizes)}; expected positive integer layer widths`);
     }
   });
   return Object.freeze(sizes.slice());
+}
+
+/**
+ * The shapes of W^l and b^l of every layer, named for kernels' checkAllocation ("W¹ (layer 1)", with `prefix` before
+ * the name: "∂loss/∂W¹ (layer 1)"), which refuses buffers that cannot be made before any is allocated.
+ */
+export function paramBuffers(sizes: readonly number[], prefix = ''): Record<string, number[]> {
+  const buffers: Record<string, number[]> = {};
+  for (let l = 1; l < sizes.length; l++) {
+    buffers[`${prefix}W${sup(l)} (layer ${l})`] = [sizes[l - 1], sizes[l]];
+    buffers[`${prefix}b${sup(l)} (layer ${l})`] = [sizes[l]];
+  }
+  return buffers;
 }
 
 /**
@@ -52,7 +66,7 @@ export function resolveActivations(where: string, activation: unknown, n: number
     });
   } else {
     if (typeof activation !== 'string') {
-      throw new Error(`${where}: activation is ${String(activation)}; expected a name such as 'sigmoid', or one per hidden layer`);
+      throw new Error(`${where}: activation is ${formatValue(activation)}; expected a name such as 'sigmoid', or one per hidden layer`);
     }
     const a = activationByName(activation, where);
     for (let l = 1; l <= hidden; l++) act[l] = a;

@@ -1,6 +1,6 @@
 import type { Activation, ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { allocate, Random } from '@tapegrad/autograd/kernels';
-import { checkSizes, resolveActivations } from './network.ts';
+import { allocate, checkAllocation, checkSeed, formatValue, Random } from '@tapegrad/autograd/kernels';
+import { checkSizes, paramBuffers, resolveActivations } from './network.ts';
 import type { MLPParams, MLPParamsCopy } from './types.ts';
 
 // Parameters live as flat row-major buffers, 1-based like the chapter: W[l] is sizes[l-1] × sizes[l], b[l] has
@@ -52,6 +52,8 @@ export function initialParams(
 ): MLPParamsCopy {
   const where = 'initialParams';
   const checked = checkSizes(where, sizes);
+  checkSeed(where, seed);
+  checkAllocation(where, 'float64', paramBuffers(checked));
   const { W, b } = allocateParams(checked, 'float64');
   initParams(checked, resolveActivations(where, activation, checked.length - 1), seed, W, b, options.biasStd ?? 0);
   return readParams(checked, W, b);
@@ -59,7 +61,7 @@ export function initialParams(
 
 function valueError(where: string, path: string, l: number, v: unknown, dtype: DType): Error | null {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    return new Error(`${where}: ${path} (layer ${l}) is ${typeof v === 'string' ? JSON.stringify(v) : String(v)}; expected finite numbers`);
+    return new Error(`${where}: ${path} (layer ${l}) is ${formatValue(v)}; expected finite numbers`);
   }
   if (dtype === 'float32' && !Number.isFinite(Math.fround(v))) {
     return new Error(`${where}: ${path} (layer ${l}) is ${v}, which overflows float32; expected finite float32 values`);

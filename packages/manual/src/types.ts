@@ -61,6 +61,12 @@ export interface ManualMLPOptions {
   readonly seed?: number;
   /** Start from these parameters instead of a seeded initialisation. */
   readonly params?: MLPParams;
+  /**
+   * Anomaly mode (default false): every pass checks its symbols in the chapter's order and throws at the first NaN
+   * or ±Infinity, naming the layer and the equation (z^l, a^l, the loss, δ^l, ∂loss/∂W^l, ∂loss/∂b^l). The
+   * `detectAnomaly` property switches it later.
+   */
+  readonly detectAnomaly?: boolean;
 }
 
 /** ∂loss/∂W^l and ∂loss/∂b^l for every layer, 0-based (layer 1 at index 0). */

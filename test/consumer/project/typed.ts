@@ -1,8 +1,8 @@
 // A TypeScript program using the installed packages' declarations, type-checked (never run) by the consumer test
 // under strict settings a user may have: strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, and the
 // packages' own .d.ts checked too (skipLibCheck off), with moduleResolution node16 and bundler.
-import type { Tensor } from '@tapegrad/autograd';
-import { crossEntropy, gradcheck, manualSeed, nn, noGrad, optim, randn, tensor } from '@tapegrad/autograd';
+import type { InitializedKernels, Tensor } from '@tapegrad/autograd';
+import { crossEntropy, gradcheck, initKernels, manualSeed, nn, noGrad, optim, randn, tensor } from '@tapegrad/autograd';
 import type { DType, FloatArray } from '@tapegrad/autograd/kernels';
 import { getBackend, matmul, Random } from '@tapegrad/autograd/kernels';
 import type { LossAndGradients, MLPParams } from '@tapegrad/manual';
@@ -11,6 +11,9 @@ import type { Engine, EqualityReport } from '@tapegrad/bench';
 import { autogradEngine, chapterDataset, compareSymbols, lockstep, makeBatches, manualEngine } from '@tapegrad/bench';
 
 const dtype: DType = 'float64';
+// the browser's start of the kernels, typed without the DOM lib: a folder, or the files by name
+const started: Promise<InitializedKernels> = initKernels({ wasm: '/tapegrad-wasm/', threads: 2 });
+const fromBytes: Promise<InitializedKernels> = initKernels({ wasm: { 'kernels-local.wasm': new Uint8Array(8) } });
 manualSeed(0);
 const x = tensor([[0.05, 0.1], [0.9, -0.4]], { dtype });
 const W: Tensor = randn([2, 3], { dtype, requiresGrad: true });
@@ -44,4 +47,4 @@ const report: EqualityReport | undefined = batches[0] && engines[0] && engines[1
   : undefined;
 const run = engines[0] && engines[1] ? lockstep(engines[0], engines[1], autogradEngine(spec, dtype), batches, dtype, { steps: 2, lr: 0.5 }) : undefined;
 
-export const results = { first, ok, probs, out, u, grads, trace, report, run, backend: getBackend() };
+export const results = { started, fromBytes, first, ok, probs, out, u, grads, trace, report, run, backend: getBackend() };

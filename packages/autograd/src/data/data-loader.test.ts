@@ -49,6 +49,17 @@ describe('DataLoader', () => {
     expect(Array.from(x.data.subarray(0, 4))).toEqual([0, 1, 2, 3]);
   });
 
+  it('a batch tensor overwritten by the next batch is at a new version: backward through it is refused', () => {
+    const x = arange(8, { dtype: 'float64' }).reshape([4, 2]);
+    const W = tensor([[1], [2]], { dtype: 'float64', requiresGrad: true });
+    const batches = new DataLoader([x], { batchSize: 2 })[Symbol.iterator]();
+    const [x1] = batches.next().value!;
+    const loss = x1.matmul(W).sum();
+    batches.next(); // refills x1's buffer with rows 2 and 3
+    expect(x1.version).toBe(1);
+    expect(() => loss.backward()).toThrow(/a float64 tensor \[2, 2\], argument 0 of matmul, is at version 1; expected version 0/);
+  });
+
   it('the generator state checkpoints the order: restoring it repeats the next pass', () => {
     const y = Int32Array.from({ length: 30 }, (_, i) => i);
     const rng = new Random(5);

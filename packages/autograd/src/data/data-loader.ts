@@ -1,7 +1,9 @@
 // DataLoader: mini-batches of a data set held in memory, like torch.utils.data.DataLoader over a TensorDataset.
 // Each pass (for … of loader) draws a permutation of the sample indices (when shuffling) and fills each batch by
 // gathering those rows into buffers that are allocated once and reused, so no pass copies the data set: a batch is
-// overwritten by the next one (take a copy of one you keep, or pass { reuseBuffers: false }).
+// overwritten by the next one (take a copy of one you keep, or pass { reuseBuffers: false }). Overwriting a batch
+// Tensor counts as an in-place change (its version goes up), so backward() through a graph recorded from a batch
+// that has since been overwritten is refused rather than computed from the next batch's values.
 //
 //   const loader = new DataLoader([images, labels], { batchSize: 64, shuffle: true, rng: new Random(0) });
 //   for (const [x, y] of loader) { … crossEntropy(model.call(x), y) … }
@@ -13,6 +15,7 @@
 import type { NumericArray, Random, Shape } from '../kernels/index.ts';
 import { gatherRows, shapeStr, sizeOf } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
+import { bumpVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 
 export type { NumericArray };
@@ -68,6 +71,8 @@ export class DataLoader<C extends readonly Column[]> {
   private readonly order: Int32Array;
   /** Per column: the buffer of a full batch and of the smaller last batch, made on first use. */
   private readonly buffers = new Map<number, NumericArray[]>();
+  /** The last Tensor made over each reused buffer, to be told when the buffer is refilled. */
+  private readonly batchTensors = new Map<NumericArray, Tensor>();
 
   constructor(columns: readonly [...C], options: DataLoaderOptions = {}) {
     const { batchSize = 1, shuffle = false, dropLast = false, reuseBuffers = true } = options;
@@ -111,8 +116,18 @@ export class DataLoader<C extends readonly Column[]> {
     for (let b = 0; b < this.length; b++) {
       const start = b * this.batchSize;
       const rows = Math.min(this.batchSize, this.size - start);
-      yield this.sources.map((s, c) => s.make(this.gather(s, c, start, rows), rows)) as Batch<C>;
+      yield this.sources.map((s, c) => this.batchOf(s, c, start, rows)) as Batch<C>;
     }
+  }
+
+  /** The batch of a column: its rows gathered, made into the column's kind; a Tensor over a reused buffer is kept. */
+  private batchOf(s: Source, column: number, start: number, rows: number): unknown {
+    const data = this.gather(s, column, start, rows);
+    const overwritten = this.batchTensors.get(data);
+    if (overwritten !== undefined) bumpVersion(overwritten); // its values are now this batch's
+    const batch = s.make(data, rows);
+    if (this.reuse && batch instanceof Tensor) this.batchTensors.set(data, batch);
+    return batch;
   }
 
   /** The rows order[start … start + rows) of a column, copied into its batch buffer. */

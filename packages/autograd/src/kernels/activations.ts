@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import { kernels } from './table.ts';
 
 /**
@@ -11,6 +12,12 @@ export interface Activation {
   readonly f: (z: FloatArray, out: FloatArray) => FloatArray;
   /** out = act'(z) */
   readonly df: (z: FloatArray, out: FloatArray) => FloatArray;
+  /**
+   * out = g ⊙ act'(z), from z or from a = act(z), whichever the derivative is written in: the one kernel that both
+   * autograd's rules (sigmoidGrad, tanhGrad, stepGrad, linear's fused activation) and the manual engine's
+   * δ^l = δ^{l+1} (W^{l+1})ᵀ ⊙ act'(z^l) call, so that both round the same products in the same order.
+   */
+  readonly backward: (g: FloatArray, z: FloatArray, a: FloatArray, out: FloatArray) => FloatArray;
 }
 
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'identity';
@@ -49,6 +56,7 @@ export const sigmoid: Activation = {
     }
     return out;
   },
+  backward: (g, _z, a, out) => sigmoidGradFromOutput(g, a, out),
 };
 
 export const tanh: Activation = {
@@ -64,13 +72,14 @@ export const tanh: Activation = {
     }
     return out;
   },
+  backward: (g, _z, a, out) => tanhGradFromOutput(g, a, out),
 };
 
 // The rectifiers compute z > 0 ? … : … without a branch (see reference.ts, where ReLU's loops are): every value,
 // -0, NaN and ±∞ included, is the same as the ternary's.
 
 /** ReLU: its value and derivative are rows of the kernel table (table.ts), large buffers in the wasm module. */
-export const relu: Activation = { name: 'relu', f: kernels.relu, df: kernels.reluGrad };
+export const relu: Activation = { name: 'relu', f: kernels.relu, df: kernels.reluGrad, backward: (g, z, _a, out) => kernels.stepGrad(g, z, 0, out) };
 
 /** Leaky ReLU with negative slope `s`: z if z > 0, else s·z. */
 export function leakyReluWith(s: number): Activation {
@@ -86,6 +95,7 @@ export function leakyReluWith(s: number): Activation {
         for (let i = 0; i < z.length; i++) out[i] = z[i] > 0 ? 1 : s;
         return out;
       },
+      backward: (g, z, _a, out) => kernels.stepGrad(g, z, s, out),
     };
   }
   return {
@@ -105,6 +115,7 @@ export function leakyReluWith(s: number): Activation {
       }
       return out;
     },
+    backward: (g, z, _a, out) => kernels.stepGrad(g, z, s, out),
   };
 }
 
@@ -117,6 +128,10 @@ export const identity: Activation = {
     return out;
   },
   df: (_z, out) => out.fill(1),
+  backward: (g, _z, _a, out) => {
+    if (out !== g) out.set(g);
+    return out;
+  },
 };
 
 const BY_NAME: Record<ActivationName, Activation> = { sigmoid, tanh, relu, leakyRelu, identity };
@@ -137,7 +152,7 @@ export function isFusedActivation(name: unknown): name is FusedActivation {
 /** The activation called `name`, or an error listing the choices. */
 export function activationByName(name: string, where = 'activation'): Activation {
   if (!Object.prototype.hasOwnProperty.call(BY_NAME, name)) {
-    throw new Error(`${where}: unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+    throw new Error(`${where}: unknown activation ${formatValue(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
   return BY_NAME[name as ActivationName];
 }

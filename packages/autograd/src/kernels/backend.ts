@@ -4,8 +4,10 @@
 // engines call the same kernels, so switching here switches both.
 //
 // Selection: setBackend(), else the TAPEGRAD_BACKEND setting ('js' | 'wasm'), else 'wasm' when available (with a
-// one-time warning, naming why and how to build it, when it is not).
+// one-time warning, naming why and how to build it, when it is not). In a browser the wasm kernels are available
+// once initKernels() (init.ts) has fetched them; the default is picked again then.
 import { platform } from '#platform';
+import { formatValue } from './format.ts';
 import { wasmFma, wasmUnavailableReason } from './wasm/instance.ts';
 
 export { getKernelThreads, kernelThreadsReady, setKernelThreads } from './wasm/gemm.ts';
@@ -14,6 +16,8 @@ export type KernelBackend = 'js' | 'wasm';
 export const KERNEL_BACKENDS: readonly KernelBackend[] = ['js', 'wasm'];
 
 let selected: KernelBackend | undefined;
+/** Whether setBackend chose `selected` (otherwise it is the default, picked again after initKernels). */
+let chosen = false;
 
 /** Whether a backend can be used in this process (loading the wasm module if need be). */
 export function backendAvailable(name: KernelBackend): boolean {
@@ -33,7 +37,7 @@ export function wasmFusedMultiplyAdd(): boolean {
 export function backendUnavailableReason(name: KernelBackend): string | null {
   if (name === 'js') return null;
   if (name === 'wasm') return wasmUnavailableReason();
-  return `unknown kernel backend ${JSON.stringify(name)}`;
+  return `unknown kernel backend ${formatValue(name)}`;
 }
 
 /** The backend the kernels currently use. */
@@ -46,7 +50,7 @@ function defaultBackend(): KernelBackend {
   const env = platform.setting('TAPEGRAD_BACKEND');
   if (env === 'js') return 'js';
   if (env !== undefined && env !== '' && env !== 'wasm') {
-    throw new Error(`TAPEGRAD_BACKEND: unknown kernel backend ${JSON.stringify(env)}; expected 'js' or 'wasm'`);
+    throw new Error(`TAPEGRAD_BACKEND: unknown kernel backend ${formatValue(env)}; expected 'js' or 'wasm'`);
   }
   const reason = wasmUnavailableReason();
   if (reason === null) return 'wasm';
@@ -57,9 +61,18 @@ function defaultBackend(): KernelBackend {
 /** Selects the backend for all later kernel calls. Throws if it is unknown or cannot be loaded. */
 export function setBackend(name: KernelBackend): void {
   if (name !== 'js' && name !== 'wasm') {
-    throw new Error(`setBackend: unknown kernel backend ${JSON.stringify(name)}; expected 'js' or 'wasm'`);
+    throw new Error(`setBackend: unknown kernel backend ${formatValue(name)}; expected 'js' or 'wasm'`);
   }
   const reason = backendUnavailableReason(name);
   if (reason !== null) throw new Error(`setBackend: the wasm backend is unavailable: ${reason}`);
   selected = name;
+  chosen = true;
+}
+
+/**
+ * Forgets the default backend (not one setBackend chose), so that the next kernel call picks it again: initKernels()
+ * has loaded the wasm kernels.
+ */
+export function pickDefaultBackendAgain(): void {
+  if (!chosen) selected = undefined;
 }

@@ -3,7 +3,8 @@
 // What tests and benchmarks reach past this (the reference and wasm forms pinned, the kernel table, size
 // thresholds, counters) is at @tapegrad/autograd/kernels/internal.
 export type { DType, FloatArray } from './dtype.ts';
-export { allocate, allocateUninitialized, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { allocate, allocateUninitialized, bytesPerElement, checkAllocation, checkDType, dtypeOf, DTYPES } from './dtype.ts';
+export { formatValue } from './format.ts';
 export type { Shape } from './shape.ts';
 export {
   broadcastShapes,
@@ -35,6 +36,8 @@ export {
   setKernelThreads,
   wasmFusedMultiplyAdd,
 } from './backend.ts';
+export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelFiles, KernelSource } from './init.ts';
+export { initKernels } from './init.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';
 export { add, addRow, allFinite, axpy, div, exp, firstNonFinite, hadamard, log, mul, neg, pow, scale, sqrt, sub, subtract } from './elementwise.ts';
 export { countCorrect, maxAxes, sumAll, sumAxes, sumRows, sumSquaredDiff, sumToShape } from './reduce.ts';
@@ -60,17 +63,19 @@ export {
 export {
   axisView,
   checkLabels,
+  checkProbabilityRow,
   crossEntropyIndices,
   crossEntropyIndicesGrad,
   crossEntropyTargets,
   logSoftmax,
   oneHot,
+  PROBABILITY_SUM_TOLERANCE,
   softmax,
   softmaxRows,
 } from './softmax.ts';
 export type { AdamHyper, AdamScalars, RmspropScalars, SgdScalars } from './optimizers.ts';
 export { adagradUpdate, adamScalars, adamUpdate, rmspropUpdate, sgdUpdate } from './optimizers.ts';
-export { Random } from './random.ts';
+export { checkSeed, MAX_SEED, Random } from './random.ts';
 export { arithmeticPositions, axisPositions, gatherPositions, put } from './indexing.ts';
 export {
   aboveMask,

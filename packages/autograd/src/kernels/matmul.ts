@@ -1,6 +1,7 @@
 import { activationByName, isFusedActivation } from './activations.ts';
 import type { FusedActivation } from './activations.ts';
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import { checkLengths, KERNEL_TABLE, kernels } from './table.ts';
 
 // Matrix products on flat row-major buffers. Each writes (overwrites) `out` (m × n).
@@ -37,7 +38,7 @@ export function matmulBiasAct(
 ): FloatArray {
   checkLengths('matmulBiasAct', a, b, out, m * k, k * n, m * n);
   if (bias.length < n) throw new RangeError(`matmulBiasAct: bias too short: it has ${bias.length} (needs ${n})`);
-  if (!isFusedActivation(act)) throw new Error(`matmulBiasAct: activation ${JSON.stringify(act)}; expected relu, sigmoid or tanh`);
+  if (!isFusedActivation(act)) throw new Error(`matmulBiasAct: activation ${formatValue(act)}; expected relu, sigmoid or tanh`);
   if (act === 'relu') return kernels.matmulBiasRelu(a, b, bias, out, m, k, n);
   matmulBias(a, b, bias, out, m, k, n);
   const z = out.length === m * n ? out : out.subarray(0, m * n);

@@ -26,7 +26,13 @@ describe('Random', () => {
     expect(Math.abs(sq - 1)).toBeLessThan(0.05);
   });
 
-  it('rejects a non-finite seed', () => {
-    expect(() => new Random(NaN)).toThrow('Random: seed must be a finite number');
+  it('rejects a seed that is not a 32-bit unsigned integer, rather than drawing from another seed', () => {
+    const expected = (v: string) => `Random: seed ${v} is not an integer in [0, 4294967295]; expected a 32-bit unsigned integer seed`;
+    expect(() => new Random(NaN)).toThrow(expected('NaN'));
+    expect(() => new Random(1.5)).toThrow(expected('1.5'));
+    expect(() => new Random(-1)).toThrow(expected('-1'));
+    expect(() => new Random(2 ** 32)).toThrow(expected('4294967296'));
+    expect(() => new Random('1' as never)).toThrow(expected('"1"'));
+    expect(new Random(2 ** 32 - 1).nextUint32()).not.toBe(new Random(0).nextUint32());
   });
 });

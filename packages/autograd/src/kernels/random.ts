@@ -1,5 +1,20 @@
 import type { DType, FloatArray } from './dtype.ts';
 import { allocate } from './dtype.ts';
+import { formatValue } from './format.ts';
+
+/** The largest seed: the generator is seeded from 32 bits. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * Returns `seed` unless it is not an integer in [0, MAX_SEED]: the generator keeps 32 bits, so any other number
+ * would silently give the draws of another seed (1.5 those of 1, −1 those of 2³² − 1).
+ */
+export function checkSeed(op: string, seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new Error(`${op}: seed ${formatValue(seed)} is not an integer in [0, ${MAX_SEED}]; expected a 32-bit unsigned integer seed`);
+  }
+  return seed;
+}
 
 /**
  * A small seeded generator (sfc32, seeded through splitmix32) so that two runs, or two engines, can start from
@@ -13,8 +28,7 @@ export class Random {
   private spare: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new Error(`Random: seed must be a finite number, got ${seed}`);
-    let s = Math.floor(seed) >>> 0;
+    let s = checkSeed('Random', seed);
     const next = () => {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
@@ -89,7 +103,7 @@ export class Random {
   /** Returns to a position from getState(). */
   setState(state: readonly number[]): void {
     if (!Array.isArray(state) || state.length !== 5 || !state.slice(0, 4).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
-      throw new Error(`Random.setState: expected the 5 numbers getState() returns (4 unsigned 32-bit words and a spare), got ${JSON.stringify(state)}`);
+      throw new Error(`Random.setState: expected the 5 numbers getState() returns (4 unsigned 32-bit words and a spare), got ${formatValue(state)}`);
     }
     [this.a, this.b, this.c, this.d] = state;
     this.spare = state[4] === null || Number.isNaN(state[4]) ? null : state[4]; // NaN comes back from JSON as null

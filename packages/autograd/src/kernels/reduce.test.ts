@@ -25,6 +25,21 @@ describe('reductions', () => {
     expect(sumToShape(x, [2, 3, 4], [2, 3, 4])).toBe(x);
   });
 
+  it("sumToShape sums a bias row of any width as sumRows does, width 1 included (the manual engine's ∂loss/∂b^l)", () => {
+    // float32 values whose float32 running sum differs from their float64 sum rounded once
+    const g = Float32Array.from({ length: 7 }, (_, i) => Math.sin(63 + 3.1 * i));
+    for (const [shape, target, cols] of [[[7, 1], [1], 1], [[7, 1], [1, 1], 1], [[1, 7], [7], 7]] as const) {
+      const want = sumRows(g, new Float32Array(cols), 7 / cols, cols);
+      expect(Array.from(sumToShape(g, shape, target)), `${shape} → ${target}`).toEqual(Array.from(want));
+    }
+    let running = Math.fround(0);
+    for (const v of g) running = Math.fround(running + v);
+    expect(sumToShape(g, [7, 1], [1])[0]).toBe(running);
+    expect(running).not.toBe(Math.fround(g.reduce((a, b) => a + b, 0))); // the values tell the two orders apart
+    // to a scalar, or a single value broadcast over columns, it still accumulates in float64
+    expect(sumToShape(g, [7, 1], [])[0]).toBe(Math.fround(g.reduce((a, b) => a + b, 0)));
+  });
+
   it('sumRows gives the column sums', () => {
     expect(Array.from(sumRows(Float32Array.of(1, 2, 3, 4, 5, 6), new Float32Array(3), 2, 3))).toEqual([5, 7, 9]);
   });

@@ -71,11 +71,13 @@ export function sumToShape(g: FloatArray, gShape: Shape, target: Shape): FloatAr
   if (target.length > gShape.length) {
     throw new Error(`sumToShape: cannot reduce ${shapeStr(gShape)} to the larger rank of ${shapeStr(target)}`);
   }
+  // a bias-row broadcast, a row of width 1 included: summed row by row in the dtype, as the manual engine's ∂loss/∂b^l
+  const biasRow = target.length > 0 && target[target.length - 1] === gShape[gShape.length - 1] && isTrailingOf(target, gShape);
+  if (biasRow) return sumRows(g, out, g.length / out.length, out.length);
   if (out.length === 1) {
     out[0] = sumAll(g);
     return out;
   }
-  if (isTrailingOf(target, gShape)) return sumRows(g, out, g.length / out.length, out.length); // a bias-row broadcast
   const st = broadcastStrides(target, gShape);
   walk2(gShape, stridesOf(gShape), st, (ig, it) => {
     out[it] += g[ig];

@@ -37,6 +37,23 @@ describe('softmax and cross-entropy kernels', () => {
     expect(crossEntropyTargets(z, Float64Array.of(0, 0, 1), 1, 3)).toBeCloseTo(1 + Math.log1p(Math.exp(-1)), 12);
   });
 
+  it('gives the representable mean of losses whose sum overflows (70 rows of float64 logits ±1e307)', () => {
+    const rows = 70;
+    const z = new Float64Array(rows * 2);
+    for (let r = 0; r < rows; r++) z.set([1e307, -1e307], 2 * r);
+    const wrong = new Int32Array(rows).fill(1); // every row's loss is 2e307; their sum, 1.4e309, is not a float64
+    const y = new Float64Array(rows * 2);
+    for (let r = 0; r < rows; r++) y[2 * r + 1] = 1;
+    for (const mean of [crossEntropyIndices(z, wrong, rows, 2), crossEntropyTargets(z, y, rows, 2)]) {
+      expect(Math.abs(mean / 2e307 - 1)).toBeLessThan(1e-14);
+    }
+    const half = Int32Array.from({ length: rows }, (_, r) => r % 2); // losses 0 and 2e307: mean 1e307
+    expect(Math.abs(crossEntropyIndices(z, half, rows, 2) / 1e307 - 1)).toBeLessThan(1e-14);
+    // a non-finite row loss still gives a non-finite mean
+    z[0] = Infinity;
+    expect(crossEntropyIndices(z, wrong, rows, 2)).toBeNaN();
+  });
+
   it('cross-entropy with indices equals cross-entropy with one-hot rows', () => {
     const z = Float64Array.of(0.3, -1.2, 2.0, 0.5, 0.1, -0.4);
     expect(crossEntropyIndices(z, [2, 0], 2, 3)).toBeCloseTo(crossEntropyTargets(z, Float64Array.of(0, 0, 1, 1, 0, 0), 2, 3), 15);
@@ -46,5 +63,8 @@ describe('softmax and cross-entropy kernels', () => {
     expect(() => checkLabels('crossEntropy', [0, 3], 2, 3)).toThrow('crossEntropy: label 3 at row 1 is not a class index; expected an integer in [0, 2]');
     expect(() => checkLabels('crossEntropy', [0.5], 1, 3)).toThrow('label 0.5 at row 0');
     expect(() => checkLabels('crossEntropy', [0], 2, 3)).toThrow('got 1 labels for a batch of 2 rows');
+    // values named as what they are: a string quoted, NaN as NaN
+    expect(() => checkLabels('crossEntropy', ['0', '1'] as never, 2, 3)).toThrow('crossEntropy: label "0" at row 0 is not a class index');
+    expect(() => checkLabels('crossEntropy', [NaN], 1, 3)).toThrow('crossEntropy: label NaN at row 0 is not a class index');
   });
 });

@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { formatValue } from './format.ts';
 import type { Shape } from './shape.ts';
 
 // Softmax along one axis of a row-major tensor. The tensor is viewed as [outer, len, inner]: the axis has
@@ -77,7 +78,10 @@ export function softmaxRows(z: FloatArray, out: FloatArray, rows: number, cols: 
   return softmaxInto(z, [rows, cols], 1, out, false);
 }
 
-/** Throws unless `labels` holds `rows` integers in [0, classes). */
+/**
+ * Throws unless `labels` holds `rows` integers in [0, classes): the rule of both engines for class indices, given
+ * as a number list or any typed array (Int32Array, Float64Array, Uint8Array…), each entry a number that is an integer.
+ */
 export function checkLabels(op: string, labels: ArrayLike<number>, rows: number, classes: number): void {
   if (labels.length !== rows) {
     throw new Error(`${op}: got ${labels.length} labels for a batch of ${rows} rows; expected one class index per row`);
@@ -85,8 +89,30 @@ export function checkLabels(op: string, labels: ArrayLike<number>, rows: number,
   for (let r = 0; r < rows; r++) {
     const k = labels[r];
     if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new Error(`${op}: label ${k} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
+      throw new Error(`${op}: label ${formatValue(k)} at row ${r} is not a class index; expected an integer in [0, ${classes - 1}]`);
     }
+  }
+}
+
+/** Probability rows must sum to 1 within this (they can come from float32 data). */
+export const PROBABILITY_SUM_TOLERANCE = 1e-6;
+
+/**
+ * Throws unless the `cols` values of `row` from `base` are a probability distribution: each finite and in [0, 1],
+ * summing to 1 within PROBABILITY_SUM_TOLERANCE. The rule of both engines for soft targets; `name` is how the
+ * message names the targets (`target`, `y.probabilities`) and `r` the row.
+ */
+export function checkProbabilityRow(op: string, name: string, row: ArrayLike<number>, base: number, cols: number, r: number): void {
+  let sum = 0;
+  for (let j = 0; j < cols; j++) {
+    const v = row[base + j];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new Error(`${op}: ${name}[${r}][${j}] is ${formatValue(v)}; expected probabilities in [0, 1]`);
+    }
+    sum += v;
+  }
+  if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
+    throw new Error(`${op}: ${name} row ${r} sums to ${sum}; expected probability rows that sum to 1`);
   }
 }
 
@@ -99,25 +125,46 @@ function logSumExpRow(z: FloatArray, offset: number, cols: number): number {
   return m + Math.log(s);
 }
 
+// The mean over the batch is the sum, then one division, as the textbook writes it; when that sum overflows, it is
+// Σ_r (loss_r / N) instead, which never does while every loss_r is finite (each is ≥ 0, so the sum is at most the
+// largest): 70 rows of loss 2e307 have the mean 2e307, not Infinity. The second pass runs only when the first sum
+// is not finite, so every other result is the plain sum's, bit for bit.
+
+/** The cross-entropy of row r against class k: logsumexp(z_r) − z_{r,k}. */
+function rowLossIndex(z: FloatArray, r: number, cols: number, k: number): number {
+  return logSumExpRow(z, r * cols, cols) - z[r * cols + k];
+}
+
 /**
  * Mean cross-entropy of logits z (rows × cols) against class indices: (1/N) Σ_r [logsumexp(z_r) − z_{r,k_r}].
  * Computed from the logits, never from probabilities, so large logits give the exact finite loss.
  */
 export function crossEntropyIndices(z: FloatArray, labels: ArrayLike<number>, rows: number, cols: number): number {
   let total = 0;
-  for (let r = 0; r < rows; r++) total += logSumExpRow(z, r * cols, cols) - z[r * cols + labels[r]];
-  return total / rows;
+  for (let r = 0; r < rows; r++) total += rowLossIndex(z, r, cols, labels[r]);
+  if (Number.isFinite(total)) return total / rows;
+  let mean = 0;
+  for (let r = 0; r < rows; r++) mean += rowLossIndex(z, r, cols, labels[r]) / rows;
+  return mean;
+}
+
+/** The cross-entropy of row r against target row y_r, −Σ_j y_{rj} (z_{rj} − logsumexp(z_r)), subtracted from `from`. */
+function subtractRowLossTargets(from: number, z: FloatArray, y: FloatArray, r: number, cols: number): number {
+  const o = r * cols;
+  const lse = logSumExpRow(z, o, cols);
+  let total = from;
+  for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
+  return total;
 }
 
 /** Mean cross-entropy against target rows y (one-hot or probabilities): (1/N) Σ_r Σ_j −y_{rj} log softmax(z_r)_j. */
 export function crossEntropyTargets(z: FloatArray, y: FloatArray, rows: number, cols: number): number {
   let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const lse = logSumExpRow(z, o, cols);
-    for (let j = 0; j < cols; j++) if (y[o + j] !== 0) total -= y[o + j] * (z[o + j] - lse);
-  }
-  return total / rows;
+  for (let r = 0; r < rows; r++) total = subtractRowLossTargets(total, z, y, r, cols);
+  if (Number.isFinite(total)) return total / rows;
+  let mean = 0;
+  for (let r = 0; r < rows; r++) mean += subtractRowLossTargets(0, z, y, r, cols) / rows;
+  return mean;
 }
 
 /** out (rows × cols) = one-hot rows for class indices. */

@@ -6,8 +6,9 @@
 // so, else the JS one. Nothing else in kernels/ chooses a backend.
 //
 // Adding a wasm kernel: write <name>F32 and <name>F64 in assembly/ (exported from their file), `pnpm --filter
-// @tapegrad/autograd build:wasm`, and add a row here whose `wasm` is a `callWasm('<name>', …operands)`; the table
-// test (table.test.ts) then holds it to its JS reference, given a sample of arguments there.
+// @tapegrad/autograd build:wasm`, and add a row here whose `wasm` is a `callWasm('<name>', …operands)` (or
+// `unaryWasm('<name>')` for one operand in, one out); the table test (table.test.ts) then holds it to its JS
+// reference, given a sample of arguments there.
 import { getBackend } from './backend.ts';
 import type { FloatArray } from './dtype.ts';
 import {
@@ -143,6 +144,13 @@ function checkOptimizer(op: string, theta: FloatArray, buffers: Record<string, F
   }
 }
 
+/** The wasm form of an element-wise kernel of one operand: `name` over z's n elements into out. */
+const unaryWasm = (name: string) => (z: FloatArray, out: FloatArray): FloatArray => {
+  const n = z.length;
+  callWasm(name, input(z, n), output(out, n), n);
+  return out;
+};
+
 export const KERNEL_TABLE = {
   /** out (m×n) = a (m×k) · b (k×n) */
   matmul: row({
@@ -226,21 +234,13 @@ export const KERNEL_TABLE = {
   /** out = relu(z) */
   relu: row({
     js: reluRef,
-    wasm: (z, out) => {
-      const n = z.length;
-      callWasm('relu', input(z, n), output(out, n), n);
-      return out;
-    },
+    wasm: unaryWasm('relu'),
     pays: (z, out) => elementwisePays(z.length, out, z),
   }),
   /** out = relu'(z) */
   reluGrad: row({
     js: reluGradRef,
-    wasm: (z, out) => {
-      const n = z.length;
-      callWasm('reluGrad', input(z, n), output(out, n), n);
-      return out;
-    },
+    wasm: unaryWasm('reluGrad'),
     pays: (z, out) => elementwisePays(z.length, out, z),
   }),
   /** out = g ⊙ (1 if z > 0 else slope); the wasm form is ReLU's backward, slope 0 only, as its rule says */

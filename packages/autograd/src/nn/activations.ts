@@ -2,7 +2,7 @@
 // (Softmax/LogSoftmax along an axis).
 
 import type { ActivationName } from '../kernels/index.ts';
-import { ACTIVATION_NAMES } from '../kernels/index.ts';
+import { ACTIVATION_NAMES, formatValue } from '../kernels/index.ts';
 import { leakyRelu, logSoftmax, relu, sigmoid, softmax, tanh } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
@@ -77,7 +77,7 @@ const MODULES: Record<ActivationName, () => Module> = {
 /** A fresh activation module by name (the names the kernels and the manual engine use). */
 export function activation(name: ActivationName): Module {
   if (!Object.prototype.hasOwnProperty.call(MODULES, name)) {
-    throw new Error(`activation: unknown name ${JSON.stringify(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+    throw new Error(`activation: unknown name ${formatValue(name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
   return MODULES[name]();
 }

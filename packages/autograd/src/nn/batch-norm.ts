@@ -11,6 +11,7 @@ import type { DType } from '../kernels/index.ts';
 import { checkDType, shapeStr } from '../kernels/index.ts';
 import { ones, zeros } from '../creation.ts';
 import { add, div, mean, mul, reshape, sqrt, sub } from '../ops/index.ts';
+import { bumpVersion } from '../tape/versions.ts';
 import type { Tensor } from '../tensor.ts';
 import { Module } from './module.ts';
 
@@ -97,6 +98,8 @@ export class BatchNorm1d extends Module {
       rm[c] = (1 - m) * rm[c] + m * mu.data[c];
       rv[c] = (1 - m) * rv[c] + m * variance.data[c] * unbias;
     }
+    bumpVersion(this.runningMean!);
+    bumpVersion(this.runningVar!);
     this.numBatchesTracked++;
   }
 

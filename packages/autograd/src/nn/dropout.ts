@@ -4,7 +4,7 @@
 // seeded generator (so a run repeats, and checkpointing the generator's getState() resumes it exactly).
 
 import type { Random } from '../kernels/index.ts';
-import { allocate } from '../kernels/index.ts';
+import { allocate, formatValue } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
 import { mul } from '../ops/index.ts';
 import { Tensor } from '../tensor.ts';
@@ -23,7 +23,7 @@ export class Dropout extends Module {
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new Error(`Dropout: probability p must be a number in [0, 1], got ${JSON.stringify(p)}`);
+      throw new Error(`Dropout: probability p must be a number in [0, 1], got ${formatValue(p)}`);
     }
     this.p = p;
     this.rng = options.rng;

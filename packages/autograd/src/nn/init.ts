@@ -9,8 +9,9 @@
 //   gain: 1 for identity/sigmoid, 5/3 for tanh, √2 for ReLU, √(2 / (1 + s²)) for leaky ReLU of slope s.
 
 import type { Random } from '../kernels/index.ts';
-import { shapeStr } from '../kernels/index.ts';
+import { formatValue, shapeStr } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
+import { bumpVersion } from '../tape/versions.ts';
 import type { Tensor } from '../tensor.ts';
 
 export type Nonlinearity = 'identity' | 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
@@ -43,7 +44,7 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
     case 'leakyRelu':
       return Math.sqrt(2 / (1 + slope * slope));
     default:
-      throw new Error(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}; expected identity, sigmoid, tanh, relu or leakyRelu`);
+      throw new Error(`calculateGain: unknown nonlinearity ${formatValue(nonlinearity)}; expected identity, sigmoid, tanh, relu or leakyRelu`);
   }
 }
 
@@ -58,6 +59,7 @@ export function fans(op: string, w: Tensor): [number, number] {
 function fill(w: Tensor, draw: () => number): Tensor {
   const d = w.data;
   for (let i = 0; i < d.length; i++) d[i] = draw();
+  bumpVersion(w);
   return w;
 }
 
@@ -82,6 +84,7 @@ export function normal(w: Tensor, mean = 0, std = 1, options: InitOptions = {}):
 /** Fills `w` with `value`; returns w. */
 export function constant(w: Tensor, value: number): Tensor {
   w.data.fill(value);
+  bumpVersion(w);
   return w;
 }
 
@@ -106,7 +109,7 @@ export function xavierNormal(w: Tensor, options: InitOptions & { gain?: number }
 function kaimingGainAndFan(op: string, w: Tensor, options: KaimingOptions): [number, number] {
   const [fanIn, fanOut] = fans(op, w);
   const { nonlinearity = 'relu', slope = 0.01, mode = 'fanIn' } = options;
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`${op}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`${op}: mode must be 'fanIn' or 'fanOut', got ${formatValue(mode)}`);
   return [calculateGain(nonlinearity, slope), mode === 'fanIn' ? fanIn : fanOut];
 }
 

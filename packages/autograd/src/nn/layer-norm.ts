@@ -6,7 +6,7 @@
 // names, weight (γ, ones) and bias (β, zeros), so a state dict maps one to one.
 
 import type { DType, Shape } from '../kernels/index.ts';
-import { checkDType, shapeStr } from '../kernels/index.ts';
+import { checkDType, formatValue, shapeStr } from '../kernels/index.ts';
 import { ones, zeros } from '../creation.ts';
 import { add, div, mean, mul, sqrt, sub } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
@@ -33,7 +33,7 @@ export class LayerNorm extends Module {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
-      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${formatValue(normalizedShape)}`);
     }
     const { eps = 1e-5, elementwiseAffine = true } = options;
     if (!(eps > 0)) throw new Error(`LayerNorm: eps must be a number > 0, got ${eps}`);

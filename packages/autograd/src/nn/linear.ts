@@ -2,7 +2,7 @@
 // out added to every row of the batch (a: N × in → z: N × out). A 1-D input [in] is treated as one row.
 
 import type { DType, Random } from '../kernels/index.ts';
-import { checkDType, shapeStr } from '../kernels/index.ts';
+import { checkAllocation, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
 import { defaultRandom, zeros as zerosTensor } from '../creation.ts';
 import { linear, matmul, reshape } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
@@ -51,6 +51,7 @@ export class Linear extends Module {
       if (!Number.isInteger(n) || n <= 0) throw new Error(`Linear: ${what} must be a positive integer, got ${n}`);
     }
     const dtype = checkDType('Linear', options.dtype ?? 'float32');
+    checkAllocation(`Linear(${inFeatures} → ${outFeatures})`, dtype, linearBuffers(inFeatures, outFeatures, options.bias !== false));
     const rng = options.rng ?? defaultRandom();
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
@@ -71,6 +72,11 @@ export class Linear extends Module {
   override toString(): string {
     return `Linear(${this.inFeatures} → ${this.outFeatures})`;
   }
+}
+
+/** The shapes of a Linear layer's parameters, for checkAllocation. */
+export function linearBuffers(inFeatures: number, outFeatures: number, bias: boolean): Record<string, number[]> {
+  return bias ? { W: [inFeatures, outFeatures], b: [outFeatures] } : { W: [inFeatures, outFeatures] };
 }
 
 function initialise(W: Tensor, b: Tensor | null, how: LinearInit, rng: Random, nonlinearity?: Nonlinearity): void {
@@ -95,7 +101,7 @@ function initialise(W: Tensor, b: Tensor | null, how: LinearInit, rng: Random, n
       return;
     default:
       throw new Error(
-        `Linear: unknown init ${JSON.stringify(how)}; expected 'uniform', 'xavierUniform', 'xavierNormal', 'kaimingUniform', ` +
+        `Linear: unknown init ${formatValue(how)}; expected 'uniform', 'xavierUniform', 'xavierNormal', 'kaimingUniform', ` +
           `'kaimingNormal' or a function (W, b, rng) => void`,
       );
   }

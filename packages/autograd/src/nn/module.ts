@@ -6,6 +6,7 @@
 //     forward(x: Tensor) { return this.fc2.call(this.fc1.call(x).relu()); } }
 //   new Net().namedParameters()  // [['fc1.W', …], ['fc1.b', …], ['fc2.W', …], ['fc2.b', …]]
 
+import { nameTensor } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 import type { LoadStateDictResult, StateDict } from '../state-dict.ts';
 import { loadStateDict, stateDict } from '../state-dict.ts';
@@ -39,7 +40,8 @@ export abstract class Module {
   /**
    * [dotted name, tensor] for every leaf tensor the modules hold — parameters, frozen parameters and constant
    * buffers alike: what stateDict() saves. Depth first, each module's own tensors before its submodules' (as in
-   * PyTorch); a tensor shared by two layers appears once, under its first name.
+   * PyTorch); a tensor shared by two layers appears once, under its first name. The tensors keep these names for
+   * the errors about them (e.g. backward() after an optimizer step changed `layers.0.W`).
    */
   namedTensors(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
@@ -49,6 +51,7 @@ export abstract class Module {
         if (seen.has(p)) continue;
         seen.add(p);
         out.push([join(name, key), p]);
+        nameTensor(p, join(name, key));
       }
     }
     return out;

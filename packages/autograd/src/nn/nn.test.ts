@@ -136,6 +136,19 @@ describe('Sequential and MLP', () => {
     expect(nn.MLP([3, 5], 'tanh', { dtype: 'float64' }).layers).toHaveLength(1);
     expect(() => nn.MLP([3], 'relu')).toThrow(/at least the input and output widths/);
     expect(() => nn.MLP([3, 4, 2], 'gelu' as never)).toThrow(/unknown name "gelu"/);
+    expect(() => nn.MLP([3, '4', 2] as never)).toThrow('MLP: sizes[1] is "4"; expected a positive integer width');
+    expect(() => nn.MLP([3, 0])).toThrow('MLP: sizes[1] is 0; expected a positive integer width');
+  });
+
+  it('refuse sizes no typed array or machine can hold at once, naming the layer, its shape and bytes', () => {
+    expect(() => nn.MLP([1e10, 2])).toThrow(
+      /^MLP\(\[10000000000, 2\]\): layers\.0\.W of shape \[10000000000, 2\] in float32 \(20000000000 elements, 80\.0 GB \(80000000000 bytes\)\) (is larger than a typed array can be|and 1 more .* needs more memory)/,
+    );
+    expect(() => new nn.Linear(1e10, 2)).toThrow(/^Linear\(10000000000 → 2\): W of shape \[10000000000, 2\] in float32 \(20000000000 elements/);
+    // every layer is counted before the first is made: 2 × 1.2 TB of float64 weights
+    expect(() => nn.MLP([2, 400000, 400000, 400000], 'relu', { dtype: 'float64' })).toThrow(
+      /^MLP\(\[2, 400000, 400000, 400000\]\): layers\.(2|4)\.W of shape \[400000, 400000\] in float64 \(160000000000 elements, 1\.3 TB/,
+    );
   });
 });
 

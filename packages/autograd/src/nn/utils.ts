@@ -6,6 +6,7 @@
 //   clipGradValue: every g_i ← clamp(g_i, −clipValue, clipValue)
 
 import { shapeStr } from '../kernels/index.ts';
+import { bumpVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 
 /** Parameters as nn.utils takes them: one tensor or any iterable of them (e.g. model.parameters()). */
@@ -37,8 +38,9 @@ export function clipGradNorm(parameters: Parameters, maxNorm: number, options: C
   const { normType = 2, errorIfNonfinite = false } = options;
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be a number ≥ 0, got ${maxNorm}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new Error(`clipGradNorm: normType must be a number > 0 or Infinity, got ${normType}`);
-  const grads = listOf('clipGradNorm', parameters).flatMap((p) => (p.grad === null ? [] : [p.grad.data]));
-  if (grads.length === 0) return 0;
+  const gradTensors = listOf('clipGradNorm', parameters).flatMap((p) => (p.grad === null ? [] : [p.grad]));
+  if (gradTensors.length === 0) return 0;
+  const grads = gradTensors.map((g) => g.data);
   // the norm of the per-parameter norms, as PyTorch computes it
   const norms = grads.map((g) => norm(g, normType));
   const total = norm(norms, normType);
@@ -50,6 +52,7 @@ export function clipGradNorm(parameters: Parameters, maxNorm: number, options: C
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1);
   for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coef;
+  for (const g of gradTensors) bumpVersion(g);
   return total;
 }
 
@@ -75,6 +78,7 @@ export function clipGradValue(parameters: Parameters, clipValue: number): void {
     if (p.grad === null) continue;
     const g = p.grad.data;
     for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i], -clipValue), clipValue);
+    bumpVersion(p.grad);
   }
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape } from '../kernels/index.ts';
+import * as k from '../kernels/index.ts';
 import { tensor, zeros } from '../creation.ts';
 import { checkGrads } from '../testing/check-grads.ts';
 import { gradgradcheck } from '../gradgradcheck.ts';
-import { leakyRelu, logSoftmax, relu, sigmoid, sigmoidGrad, softmax, stepGrad, sum, tanh, tanhGrad } from './index.ts';
+import { leakyRelu, linear, logSoftmax, mul, relu, sigmoid, sigmoidGrad, softmax, stepGrad, sum, tanh, tanhGrad } from './index.ts';
 
 const SHAPES: Shape[] = [[3, 4], [2, 3, 4], [5]];
 
@@ -50,6 +51,27 @@ describe('element-wise activations', () => {
     const a = tensor([-1000, 1000], { requiresGrad: true });
     sigmoid(a).sum().backward();
     expect(a.grad!.toArray()).toEqual([0, 0]);
+  });
+  it("each rule's ⊙ act'(z) is the kernels' Activation.backward bit for bit (what the manual engine calls), fused in linear too", () => {
+    const ops = { sigmoid, tanh, relu, leakyRelu: (a: ReturnType<typeof tensor>) => leakyRelu(a), identity: (a: ReturnType<typeof tensor>) => a };
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const name of k.ACTIVATION_NAMES) {
+        const z = tensor([[-2.5, -0.3, 0, 0.7], [1.9, -4.1, 3.3, 0.05]], { dtype, requiresGrad: true });
+        const g = tensor([[0.3, -1.7, 0.9, 2.2], [-0.6, 1.1, -0.2, 0.45]], { dtype });
+        const act = k.activationByName(name);
+        const a = act.f(z.data, k.allocate(dtype, 8));
+        const want = Array.from(act.backward(g.data, z.data, a, k.allocate(dtype, 8)));
+        sum(mul(ops[name](z), g)).backward();
+        expect(Array.from(z.grad!.data), `${name} ${dtype}`).toEqual(want);
+        if (!k.isFusedActivation(name)) continue;
+        // a = act(x W + b) with W = I, b = 0: the gradient through linear's fused rule, then ∂L/∂x = ∂L/∂z Iᵀ (whose
+        // sums turn −0 into +0)
+        const x = tensor(z.toArray() as number[][], { dtype, requiresGrad: true });
+        const I = tensor([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], { dtype });
+        sum(mul(linear(x, I, tensor([0, 0, 0, 0], { dtype }), name), g)).backward();
+        expect(Array.from(x.grad!.data), `linear(…, '${name}') ${dtype}`).toEqual(want.map((v) => v + 0));
+      }
+    }
   });
   it('checks the slope', () => {
     expect(() => leakyRelu(zeros([2]), Number.NaN)).toThrow('leakyRelu: slope must be a finite number, got NaN');

@@ -9,7 +9,7 @@ import { reduction } from './sum.ts';
 function argExtremum(op: 'argmax' | 'argmin', a: Tensor, axis: number | null | undefined, keepDims: boolean): Tensor {
   const extremum = op === 'argmax' ? 'maximum' : 'minimum';
   if (axis !== undefined && axis !== null && typeof axis !== 'number') {
-    throw new Error(`${op}: axis must be one axis (a number) or null for all, got ${JSON.stringify(axis)}`);
+    throw new Error(`${op}: axis must be one axis (a number) or null for all, got ${k.formatValue(axis)}`);
   }
   const { axes, shape } = reduction(op, a, axis, keepDims);
   const size = k.sizeOf(shape);

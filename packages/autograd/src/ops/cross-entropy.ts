@@ -12,18 +12,22 @@ import { softmax } from './softmax.ts';
 import { sub } from './sub.ts';
 import { sum } from './sum.ts';
 
-/** What crossEntropy compares logits with: class indices, or target rows (one-hot or probabilities). */
-export type CrossEntropyTarget = Tensor | readonly number[] | Int32Array | number;
+/**
+ * What crossEntropy compares logits with: class indices (a number list or any typed array, as ManualMLP takes
+ * them), or target rows (one-hot or probabilities).
+ */
+export type CrossEntropyTarget = Tensor | ArrayLike<number> | number;
 
 /** The class indices in `target` as an Int32Array, checked to be `rows` integers in [0, cols). */
 function labelsOf(target: unknown, rows: number, cols: number): Int32Array {
-  const list = typeof target === 'number' ? [target] : target;
-  if (!Array.isArray(list) && !(list instanceof Int32Array)) {
+  const given = typeof target === 'number' ? [target] : target;
+  if (!Array.isArray(given) && !(ArrayBuffer.isView(given) && !(given instanceof DataView))) {
     throw new Error(
-      `crossEntropy: target must be class indices (a number[] or Int32Array, one per row) or a Tensor of target rows, ` +
-        `got ${list === null ? 'null' : typeof list}`,
+      `crossEntropy: target is ${k.formatValue(given)}; expected class indices (a number list or typed array, one per ` +
+        `row) or a Tensor of target rows`,
     );
   }
+  const list = given as ArrayLike<number>;
   k.checkLabels('crossEntropy', list, rows, cols);
   // a copy, so that the backward rule sees the labels of this call; a loop, not Int32Array.from (the iterator
   // protocol made that copy a tenth of a small network's forward)
@@ -36,8 +40,9 @@ function labelsOf(target: unknown, rows: number, cols: number): Int32Array {
  * Mean cross-entropy of `logits` against `target`: (1/N) Σ_r −Σ_j y_rj log softmax(z_r)_j, computed from the logits
  * as logsumexp(z_r) − z_r·y_r so that logits of ±1000 (or ±1e30) give the exact finite loss and finite gradients.
  * - logits: [N, C], or [C] for a single sample (then N = 1), as in PyTorch.
- * - target: N class indices (number[] or Int32Array; a plain number for 1-D logits), or a Tensor of the logits'
- *   shape holding one-hot or probability rows. A target tensor that requires grad gets ∂loss/∂y = −log softmax(z)/N.
+ * - target: N class indices (a number list or typed array: Int32Array, Float64Array, Uint8Array…; a plain number
+ *   for 1-D logits), or a Tensor of the logits' shape holding one-hot or probability rows, each in [0, 1] and summing
+ *   to 1 (checked: the same rules as ManualMLP's). A target tensor that requires grad gets ∂loss/∂y = −log softmax(z)/N.
  * Returns a scalar.
  */
 export const crossEntropy = defineOp('crossEntropy', (logits: Tensor, target: CrossEntropyTarget): OpResult => {
@@ -60,6 +65,7 @@ export const crossEntropy = defineOp('crossEntropy', (logits: Tensor, target: Cr
           `probability rows of the logits' shape (pass class indices as a number[] or Int32Array)`,
       );
     }
+    for (let r = 0; r < rows; r++) k.checkProbabilityRow('crossEntropy', 'target', y.data, r * cols, cols, r);
     data[0] = k.crossEntropyTargets(z.data, y.data, rows, cols);
     return {
       data,

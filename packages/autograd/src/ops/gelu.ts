@@ -38,7 +38,7 @@ function tanhDerivative(a: Tensor): Tensor {
 export const gelu = defineOp('gelu', (a: Tensor, approximate: GeluApproximation = 'none'): OpResult => {
   checkTensor('gelu', a);
   if (approximate !== 'none' && approximate !== 'tanh') {
-    throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${k.formatValue(approximate)}`);
   }
   const kernel = approximate === 'none' ? k.gelu : k.geluTanh;
   return {

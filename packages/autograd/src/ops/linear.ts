@@ -41,7 +41,7 @@ export const linear = defineOp('linear', (x: Tensor, W: Tensor, b: Tensor, activ
     );
   }
   if (activation !== undefined && !k.isFusedActivation(activation)) {
-    throw new Error(`linear: activation ${JSON.stringify(activation)}; expected 'relu', 'sigmoid' or 'tanh' (or none, for z = x W + b)`);
+    throw new Error(`linear: activation ${k.formatValue(activation)}; expected 'relu', 'sigmoid' or 'tanh' (or none, for z = x W + b)`);
   }
   const out = k.allocateUninitialized(x.dtype, m * n);
   return {

@@ -87,7 +87,7 @@ describe('argmax and argmin', () => {
     expect(i.dtype).toBe('float64');
   });
   it('check the axis', () => {
-    expect(() => argmax(a, [0, 1] as never)).toThrow('argmax: axis must be one axis (a number) or null for all, got [0,1]');
+    expect(() => argmax(a, [0, 1] as never)).toThrow('argmax: axis must be one axis (a number) or null for all, got [0, 1]');
     expect(() => argmin(a, 2)).toThrow('argmin: axis 2 is out of range for a tensor of rank 2');
     expect(() => argmax(zeros([0]))).toThrow('argmax: the tensor [0] is empty; there is no maximum');
   });

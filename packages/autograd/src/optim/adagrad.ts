@@ -6,10 +6,10 @@
 //   θ ← θ − η_t g / (√G + ε)
 // The loop is the kernel adagradUpdate (kernels/optimizers.ts).
 import { adagradUpdate } from '../kernels/index.ts';
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface AdagradOptions {
+export interface AdagradOptions extends OptimizerOptions {
   /** Learning rate η (default 1e-2). */
   lr: number;
   /** Decay of the learning rate with the step count (default 0). */
@@ -37,7 +37,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     this.checkNonNegative('eps', o.eps);
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

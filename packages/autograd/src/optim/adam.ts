@@ -9,10 +9,10 @@
 import type { FloatArray } from '../kernels/index.ts';
 import { adamScalars, adamUpdate } from '../kernels/index.ts';
 import type { Tensor } from '../tensor.ts';
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface AdamOptions {
+export interface AdamOptions extends OptimizerOptions {
   /** Learning rate η (default 1e-3). */
   lr: number;
   /** Decay rates (β₁, β₂) of the moment estimates (default [0.9, 0.999]). */
@@ -49,7 +49,7 @@ export abstract class AdamFamily extends Optimizer<AdamOptions> {
     this.checkUnitInterval('betas[1]', o.betas[1]);
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const grad = this.gradOf(p);

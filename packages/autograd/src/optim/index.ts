@@ -1,6 +1,6 @@
 // optim: SGD, Adam, AdamW, RMSprop and Adagrad with PyTorch's update rules, so trajectories can be compared step for
 // step; their stateDict() for checkpoints; and lrScheduler, PyTorch's learning-rate schedules.
-export type { ParamGroup, Params, ZeroGradOptions } from './optimizer.ts';
+export type { OptimizerOptions, ParamGroup, Params, ZeroGradOptions } from './optimizer.ts';
 export { Optimizer } from './optimizer.ts';
 export type { SGDOptions } from './sgd.ts';
 export { SGD } from './sgd.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mul, optim, sum, tensor } from '../index.ts';
+import { mul, nn, optim, sum, tensor } from '../index.ts';
 import type { Tensor } from '../index.ts';
 
 const param = (v: number[], dtype: 'float32' | 'float64' = 'float64') => tensor(v, { dtype, requiresGrad: true });
@@ -71,7 +71,7 @@ describe('optimizer behaviour', () => {
   it('rejects bad options and bad parameter lists with messages naming them', () => {
     const p = param([1]);
     expect(() => new optim.SGD([p], { lr: -1 })).toThrow('SGD: invalid lr -1; expected a finite number ≥ 0');
-    expect(() => new optim.SGD([p], { lr: NaN })).toThrow('SGD: invalid lr null; expected a finite number ≥ 0');
+    expect(() => new optim.SGD([p], { lr: NaN })).toThrow('SGD: invalid lr NaN; expected a finite number ≥ 0');
     expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow('SGD: nesterov needs momentum > 0 and dampening 0, got momentum 0 and dampening 0');
     expect(() => new optim.Adam([p], { betas: [0.9, 1] })).toThrow('Adam: invalid betas[1] 1; expected a number in [0, 1)');
     expect(() => new optim.AdamW([p], { eps: -1 })).toThrow('AdamW: invalid eps -1; expected a finite number ≥ 0');
@@ -79,5 +79,60 @@ describe('optimizer behaviour', () => {
     expect(() => new optim.Adam([p, p])).toThrow('Adam: parameter 1 ([1]) appears more than once; pass each parameter once');
     expect(() => new optim.Adam([mul(p, 2)])).toThrow('Adam: parameter 0 ([1]) was computed by mul; an optimizer can only update leaf tensors');
     expect(() => new optim.SGD([{} as Tensor], { lr: 1 })).toThrow('SGD: parameter 0 is not a Tensor (got object)');
+  });
+});
+
+describe('what a step refuses', () => {
+  it('a gradient of another dtype than its parameter (float64 .grad on a float32 parameter)', () => {
+    const p = param([1, 2, 3], 'float32');
+    p.grad = tensor([1, 1, 1], { dtype: 'float64' });
+    expect(() => new optim.SGD([p], { lr: 0.1 }).step()).toThrow(
+      'SGD.step: a float32 tensor [3] has a float64 gradient of shape [3]; expected a float32 gradient of the same shape',
+    );
+    expect(Array.from(p.data)).toEqual([1, 2, 3]);
+  });
+
+  it('with checkFinite, a step that would write a non-finite value: named, and every parameter and state left as it was', () => {
+    const model = nn.MLP([2, 2], 'identity', { dtype: 'float32' });
+    const [[, W], [, b]] = model.namedParameters();
+    W.data.set([2, 2, 2, 2]);
+    b.data.set([0, 0]);
+    const opt = new optim.SGD(model.parameters(), { lr: 10, momentum: 0.9, checkFinite: true });
+    // a first, finite step fills the momentum buffers: W = 2 − 10 · 1 = −8
+    W.grad = tensor([1, 1, 1, 1]);
+    b.grad = tensor([1, 1]);
+    opt.step();
+    const before = { W: Array.from(W.data), b: Array.from(b.data), versions: [W.version, b.version], state: JSON.stringify(opt.stateDict()) };
+    // b's update stays finite; W[1]'s overflows float32: momentum ≈ −3e38, −8 − 10 · (−3e38) → Infinity
+    W.grad = tensor([0, -3e38, 0, 0]);
+    expect(() => opt.step()).toThrow(
+      "SGD.step: the update would write Infinity into parameter 'layers.0.W' [2, 2] (float32) at flat index 1 " +
+        `(its gradient there is ${W.grad.data[1]}, its value -8); no parameter was changed (checkFinite)`,
+    );
+    expect(Array.from(W.data)).toEqual(before.W);
+    expect(Array.from(b.data)).toEqual(before.b);
+    expect([W.version, b.version]).toEqual(before.versions);
+    expect(JSON.stringify(opt.stateDict())).toBe(before.state);
+    // without the option (the default, as in PyTorch) the same step writes it
+    const plain = new optim.SGD(model.parameters(), { lr: 1e10 });
+    plain.step();
+    expect(W.data[1]).toBe(Infinity);
+    expect(() => new optim.Adam([W], { checkFinite: 'yes' as never })).toThrow('Adam: invalid checkFinite "yes"; expected true or false');
+  });
+
+  it('with checkFinite, Adam, AdamW, RMSprop and Adagrad refuse a NaN gradient too', () => {
+    for (const make of [
+      (p: Tensor[]) => new optim.Adam(p, { checkFinite: true }),
+      (p: Tensor[]) => new optim.AdamW(p, { checkFinite: true }),
+      (p: Tensor[]) => new optim.RMSprop(p, { checkFinite: true }),
+      (p: Tensor[]) => new optim.Adagrad(p, { checkFinite: true }),
+    ]) {
+      const p = param([1, 2]);
+      const opt = make([p]);
+      p.grad = tensor([0.5, NaN], { dtype: 'float64' });
+      expect(() => opt.step()).toThrow(/\.step: the update would write NaN into a float64 tensor \[2\] at flat index 1 \(its gradient there is NaN, its value 2\)/);
+      expect(Array.from(p.data)).toEqual([1, 2]);
+      expect(opt.stateDict().state).toEqual({});
+    }
   });
 });

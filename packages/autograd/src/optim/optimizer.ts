@@ -1,10 +1,14 @@
-// The optimizer base: parameter groups, zeroGrad(), and the option checks every optimizer shares.
+// The optimizer base: parameter groups, zeroGrad(), the option checks every optimizer shares, and what every step
+// does around the update: each parameter it changes gets a new version (so a graph recorded before the step refuses
+// backward: tape/versions.ts), its gradient is checked for shape and dtype, and with { checkFinite: true } a step
+// that would write NaN or ±Infinity into a parameter is undone and refused.
 // Updates work on `.data` in place with plain loops over the flat buffers — no ops, no tape — so a step never
 // records a graph and never keeps one alive; per-parameter state is a buffer allocated once, on the first step.
 
 import type { FloatArray } from '../kernels/index.ts';
-import { allocate, shapeStr } from '../kernels/index.ts';
+import { allocate, firstNonFinite, formatValue, shapeStr } from '../kernels/index.ts';
 import { nodeOf } from '../tape/marks.ts';
+import { bumpVersion, describeTensor, setVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 import type { OptimizerStateDict } from './state-dict.ts';
 import { loadOptimizer, saveOptimizer } from './state-dict.ts';
@@ -14,6 +18,16 @@ export type ParamGroup<O> = { params: Tensor[] } & O;
 
 /** What an optimizer accepts: parameters, or groups of parameters each with optional overrides. */
 export type Params<O> = Iterable<Tensor> | readonly ({ params: Iterable<Tensor> } & Partial<O>)[];
+
+/** The options every optimizer takes besides its own. */
+export interface OptimizerOptions {
+  /**
+   * Refuse a step that would write NaN or ±Infinity into a parameter of this group (default false, as PyTorch
+   * has no such check): step() then throws an Error naming the parameter, and every parameter and the optimizer's
+   * state are left as they were before the step. Costs a copy of the parameters and state per step.
+   */
+  checkFinite?: boolean;
+}
 
 export interface ZeroGradOptions {
   /** Drop the gradients (PyTorch ≥ 2.0's default) instead of filling them with zeros. */
@@ -43,6 +57,8 @@ export abstract class Optimizer<O extends object> {
         seen.add(p);
       });
       const options = { ...defaults, ...withoutParams(group) } as O;
+      const { checkFinite } = options as OptimizerOptions;
+      if (checkFinite !== undefined && typeof checkFinite !== 'boolean') this.fail('checkFinite', checkFinite, 'true or false');
       this.checkOptions(options);
       return { ...options, params: list };
     });
@@ -52,8 +68,18 @@ export abstract class Optimizer<O extends object> {
   /** Throws on an option out of range; called for every group. */
   protected abstract checkOptions(options: O): void;
 
-  /** Updates every parameter that has a gradient; parameters whose `.grad` is null are skipped, as in PyTorch. */
-  abstract step(): void;
+  /**
+   * Updates every parameter that has a gradient; parameters whose `.grad` is null are skipped, as in PyTorch. With
+   * { checkFinite: true }, throws instead of writing a non-finite value, leaving parameters and state unchanged.
+   */
+  step(): void {
+    const undo = this.paramGroups.some(checksFinite) ? this.snapshot() : null;
+    this.takeStep();
+    if (undo !== null) this.refuseNonFinite(undo);
+  }
+
+  /** The update itself, for every parameter with a gradient; each one's gradient is read through gradOf(). */
+  protected abstract takeStep(): void;
 
   /** Clears the gradients of all parameters (to null by default, like PyTorch ≥ 2.0). */
   zeroGrad(options: ZeroGradOptions = {}): void {
@@ -96,17 +122,64 @@ export abstract class Optimizer<O extends object> {
     return s;
   }
 
-  /** The gradient buffer of `p` (null when it has none), checked against p's shape. */
+  /**
+   * The gradient buffer of `p` (null when it has none), checked against p's shape and dtype. Called once per
+   * parameter the step is about to change, so it also gives p its new version.
+   */
   protected gradOf(p: Tensor): FloatArray | null {
     if (p.grad === null) return null;
-    if (p.grad.size !== p.size) {
-      throw new Error(`${this.name}.step: parameter ${shapeStr(p.shape)} has a gradient of shape ${shapeStr(p.grad.shape)}; expected the same shape`);
+    if (p.grad.size !== p.size || p.grad.dtype !== p.dtype) {
+      throw new Error(
+        `${this.name}.step: ${describeTensor(p)} has a ${p.grad.dtype} gradient of shape ${shapeStr(p.grad.shape)}; ` +
+          `expected a ${p.dtype} gradient of the same shape`,
+      );
     }
+    bumpVersion(p);
     return p.grad.data;
   }
 
+  /** Copies of what a step may change, for the parameters of the groups with checkFinite. */
+  private snapshot(): Snapshot {
+    const saved: Snapshot = [];
+    for (const group of this.paramGroups) {
+      if (!checksFinite(group)) continue;
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        const state = this.state.get(p);
+        saved.push({
+          p,
+          data: p.data.slice(),
+          version: p.version,
+          state: state === undefined ? undefined : Object.fromEntries(Object.entries(state).map(([k, v]) => [k, typeof v === 'number' ? v : v.slice()])),
+        });
+      }
+    }
+    return saved;
+  }
+
+  /** Throws, after putting back every parameter and its state, if the step wrote a non-finite value into one. */
+  private refuseNonFinite(saved: Snapshot): void {
+    for (const { p } of saved) {
+      const i = firstNonFinite(p.data);
+      if (i < 0) continue;
+      const value = p.data[i];
+      const grad = p.grad!.data[i];
+      for (const s of saved) {
+        s.p.data.set(s.data);
+        setVersion(s.p, s.version);
+        if (s.state === undefined) this.state.delete(s.p);
+        else this.state.set(s.p, s.state);
+      }
+      throw new Error(
+        `${this.name}.step: the update would write ${value} into ${describeTensor(p)} at flat index ${i} (its gradient ` +
+          `there is ${grad}, its value ${p.data[i]}); no parameter was changed (checkFinite). Lower the learning rate, ` +
+          `clip the gradients (nn.utils.clipGradNorm) or find where they overflow with detectAnomaly(true)`,
+      );
+    }
+  }
+
   protected fail(option: string, value: unknown, expected: string): never {
-    throw new Error(`${this.name}: invalid ${option} ${JSON.stringify(value)}; expected ${expected}`);
+    throw new Error(`${this.name}: invalid ${option} ${formatValue(value)}; expected ${expected}`);
   }
 
   protected checkNonNegative(option: string, value: number): void {
@@ -116,6 +189,13 @@ export abstract class Optimizer<O extends object> {
   protected checkUnitInterval(option: string, value: number): void {
     if (typeof value !== 'number' || !(value >= 0 && value < 1)) this.fail(option, value, 'a number in [0, 1)');
   }
+}
+
+/** A parameter's values, version and state before a step, to put back. */
+type Snapshot = { p: Tensor; data: FloatArray; version: number; state: Record<string, FloatArray | number> | undefined }[];
+
+function checksFinite(group: object): boolean {
+  return (group as OptimizerOptions).checkFinite === true;
 }
 
 function isGroupList<O>(params: Params<O>): params is readonly ({ params: Iterable<Tensor> } & Partial<O>)[] {

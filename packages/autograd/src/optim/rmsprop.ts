@@ -5,10 +5,10 @@
 //   momentum μ > 0: b ← μ b + g / s;  θ ← θ − η b,   else θ ← θ − η g / s
 // The loop is the kernel rmspropUpdate (kernels/optimizers.ts).
 import { rmspropUpdate } from '../kernels/index.ts';
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface RMSpropOptions {
+export interface RMSpropOptions extends OptimizerOptions {
   /** Learning rate η (default 1e-2). */
   lr: number;
   /** Smoothing constant α of the squared-gradient average (default 0.99). */
@@ -38,7 +38,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     this.checkNonNegative('momentum', o.momentum);
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, alpha, eps, weightDecay, momentum, centered, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

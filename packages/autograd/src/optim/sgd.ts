@@ -6,10 +6,10 @@
 //   θ ← θ − η g
 // The loop is the kernel sgdUpdate (kernels/optimizers.ts).
 import { sgdUpdate } from '../kernels/index.ts';
-import type { Params } from './optimizer.ts';
+import type { OptimizerOptions, Params } from './optimizer.ts';
 import { Optimizer } from './optimizer.ts';
 
-export interface SGDOptions {
+export interface SGDOptions extends OptimizerOptions {
   /** Learning rate η (required). */
   lr: number;
   /** Momentum μ (default 0). */
@@ -39,7 +39,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  step(): void {
+  protected takeStep(): void {
     for (const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } of this.paramGroups) {
       for (const p of params) {
         const grad = this.gradOf(p);

@@ -4,7 +4,7 @@
 // buffers, written with the exact number encoding of ../state-dict.ts) are saved. JSON.stringify() the result.
 
 import type { DType, FloatArray } from '../kernels/index.ts';
-import { allocate, checkDType, shapeStr } from '../kernels/index.ts';
+import { allocate, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
 import { decode, encode } from '../state-dict.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -90,7 +90,7 @@ export function loadOptimizer(
         throw new Error(`${where}: parameter ${key} ${shapeStr(p.shape)} has a "${field}" buffer of ${v.data?.length} values; expected ${p.size}`);
       }
       const buffer = allocate(p.dtype, p.size);
-      buffer.set(v.data.map((x, i) => decode(`parameter ${key} ${field}`, x, i)));
+      buffer.set(v.data.map((x, i) => decode(`parameter ${key} ${field}`, x, i, p.dtype, where)));
       s[field] = buffer;
     }
     restored.set(p, s);
@@ -113,6 +113,6 @@ function parse(where: string, saved: OptimizerStateDict | string): OptimizerStat
   if (sd === null || typeof sd !== 'object' || sd.format !== 'tapegrad.optimizer' || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
     throw new Error(`${where}: expected an object { format: 'tapegrad.optimizer', version: 1, optimizer, paramGroups, state } from optimizer.stateDict()`);
   }
-  if (sd.version !== 1) throw new Error(`${where}: unsupported optimizer state dict version ${JSON.stringify(sd.version)}; expected 1`);
+  if (sd.version !== 1) throw new Error(`${where}: unsupported optimizer state dict version ${formatValue(sd.version)}; expected 1`);
   return sd as OptimizerStateDict;
 }

@@ -5,6 +5,7 @@ import type { FloatArray } from '../kernels/index.ts';
 import { Tensor, tensorOfOp } from '../tensor.ts';
 import { nodeOf } from './marks.ts';
 import { recycler } from './recycler.ts';
+import { bumpVersion } from './versions.ts';
 import { reverseWalk } from './walk.ts';
 
 export interface BackwardOptions {
@@ -33,6 +34,7 @@ function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
     t.grad = new Tensor(axpy(1, g.data, copyOf(t.grad.data)), t.shape);
   } else {
     axpy(1, g.data, t.grad.data);
+    bumpVersion(t.grad);
   }
 }
 

@@ -3,6 +3,7 @@
 // in V8, as fast as declared fields); only the tape reads them, through this view.
 import type { Node } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
+import type { VersionCounter } from './versions.ts';
 
 export interface TapeTensor extends Tensor {
   /** The recorded op that produced this tensor; null for leaves (and everything made under noGrad). */
@@ -13,6 +14,8 @@ export interface TapeTensor extends Tensor {
   onPathOf: number;
   /** The gradient summed for it so far in that walk. */
   pendingGrad: Tensor | null;
+  /** Its version counter (tape/versions.ts), shared with the tensors over the same buffer; null until first needed. */
+  versionCounter: VersionCounter | null;
 }
 
 /** The tape's view of `t`. */

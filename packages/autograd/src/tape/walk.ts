@@ -1,5 +1,6 @@
 // The one reverse walk behind backward() and gradients(): ordering, accumulation of the gradients arriving at each
-// tensor, their shape and dtype checks, and freeing the graph as it goes.
+// tensor, their shape and dtype checks, the check that a node's tensors were not changed since it was recorded
+// (./versions.ts), and freeing the graph as it goes.
 
 import { sameShape, shapeStr } from '../kernels/index.ts';
 import { bufferPool, setBufferPool } from '../kernels/dtype.ts';
@@ -8,6 +9,7 @@ import type { Tensor } from '../tensor.ts';
 import { checkFinite, runningBackward, setRunningBackward } from './anomaly.ts';
 import type { TapeTensor } from './marks.ts';
 import { recycler } from './recycler.ts';
+import { checkUnchanged } from './versions.ts';
 
 /** How a reverse walk runs: whether it records itself, keeps the graph, and which tensors it must reach. */
 export interface WalkOptions {
@@ -138,6 +140,7 @@ export function reverseWalk(
       reached(t, g);
       const node = t.node;
       if (node === null) continue;
+      checkUnchanged(caller, node, t);
       setRunningBackward(node.op);
       if (recycling) setBufferPool(recycler);
       const inputGrads = node.backward!(g, t);

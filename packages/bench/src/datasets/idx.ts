@@ -136,12 +136,16 @@ function findFile(dir: string, names: string[], kind: string): string {
   throw new Error(`--data ${dir}: no MNIST ${kind} file; looked for ${names.join(', ')}`);
 }
 
+/** The paths of a split's images and labels in `dir`; throws naming the directory and the names looked for. */
+export function mnistFiles(dir: string, split: 'train' | 't10k' = 'train'): { imagesPath: string; labelsPath: string } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--data ${dir}: not a directory`);
+  return { imagesPath: findFile(dir, mnistFileNames(split, 'images'), 'images'), labelsPath: findFile(dir, mnistFileNames(split, 'labels'), 'labels') };
+}
+
 /** MNIST from a directory of IDX files: pixels scaled to [0, 1] (byte / 255), labels as class indices. */
 export function loadMnist(dir: string, options: MnistOptions = {}): Dataset {
   const { split = 'train', limit = Infinity, classes = 10 } = options;
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--data ${dir}: not a directory`);
-  const imagesPath = findFile(dir, mnistFileNames(split, 'images'), 'images');
-  const labelsPath = findFile(dir, mnistFileNames(split, 'labels'), 'labels');
+  const { imagesPath, labelsPath } = mnistFiles(dir, split);
   const images = readIdxImages(readFileSync(imagesPath), imagesPath);
   const labels = readIdxLabels(readFileSync(labelsPath), labelsPath);
   return mnistDataset(images, labels, { limit, classes, where: `${imagesPath} / ${labelsPath}` });

@@ -1,12 +1,24 @@
 // What the kernels need from the runtime they run in, and nothing else: settings, the thread count, the compiled
-// wasm module's bytes, worker threads, warnings, uninitialised memory. Everything Node-only (worker_threads, fs,
-// node:v8, node:os, process) is reached through this interface, implemented once per runtime and chosen when the
-// package is resolved: `import { platform } from '#platform'` follows the "imports" map of package.json, whose
-// conditions pick the file ("node" → platform/node.ts). A browser implementation is one more file and one more
-// condition ("browser") there; nothing under kernels/ changes.
+// wasm module's bytes, worker threads, warnings, uninitialised memory, the limits on
+// memory. Everything runtime-specific (Node's
+// worker_threads, fs, node:v8, node:os, process; a browser's fetch, Worker, navigator) is reached through this
+// interface, implemented once per runtime and chosen when the package is resolved: `import { platform } from
+// '#platform'` follows the "imports" map of package.json, whose conditions pick the file ("browser" →
+// platform/browser.ts, else platform/node.ts).
 //
-// The engines call kernels synchronously, so every member is synchronous. A runtime that can only fetch the wasm
-// module asynchronously (a browser) fetches it before the first kernel call and hands the bytes over here.
+// The engines call kernels synchronously, so the members they reach are synchronous. A runtime that can only read
+// the wasm module asynchronously (a browser) says so (syncLoadUnavailable), and initKernels() (init.ts) reads it
+// with readKernelModule before the first kernel call.
+
+/**
+ * A URL: the global URL class has these members in Node and browsers, but the declarations the package ships must
+ * not need the DOM lib or @types/node for them, so they name only what they use.
+ */
+export interface Url {
+  readonly href: string;
+  readonly protocol: string;
+  readonly pathname: string;
+}
 
 /** A worker thread of the matmul pool (wasm/pool.ts). */
 export interface KernelWorker {
@@ -22,22 +34,44 @@ export interface Platform {
   setting(name: string): string | undefined;
   /** How many threads the machine runs at once. */
   hardwareThreads(): number;
+  /**
+   * Why worker threads cannot share a memory with this one here, or null where they can (a browser page that is not
+   * cross-origin isolated cannot: the kernels then run on one thread).
+   */
+  threadsUnavailableReason(): string | null;
+  /** Whether this thread may block in Atomics.wait (a browser's main thread may not; the pool spins there instead). */
+  mayBlock(): boolean;
+  /**
+   * Why kernelModule cannot read the modules synchronously here, or null where it can. A browser fetches them,
+   * asynchronously, in initKernels(); until then the wasm backend is unavailable with this reason.
+   */
+  syncLoadUnavailable(): string | null;
   /** The bytes of the compiled kernel module `file` (build/kernels.wasm and its variants), or null where it is missing. */
   kernelModule(file: string): Uint8Array | null;
   /** Where `file` is looked for, for messages. */
   kernelModuleLocation(file: string): string;
+  /** The URL of the compiled kernel module `file` shipped with this package (its build/ folder). */
+  kernelModuleUrl(file: string): Url;
+  /** The bytes at `url` (read or fetched, asynchronously), or null where there is nothing there (not found). */
+  readKernelModule(url: Url): Promise<Uint8Array | null>;
+  /** `folder` (a URL or, where the runtime has files, a path; relative ones against the page or working directory) as a URL. */
+  folderUrl(folder: string | Url): Url;
   /**
    * Asks the runtime to accept relaxed-simd where it can be told to (V8 behind a flag, as on Node 20). Returns false
    * where it cannot; the caller then checks again whether the module validates.
    */
   enableRelaxedSimd(): boolean;
   /**
-   * Starts a worker running `body`, the source of a function `(data) => void`, called with `data` (which holds
-   * shared memory: it must reach the worker as the same memory, not a copy).
+   * Starts a worker running `body`, the source of a function `(data) => void` that needs no imports, called with
+   * `data` (which holds shared memory: it must reach the worker as the same memory, not a copy).
    */
   startWorker(body: string, data: object): KernelWorker;
   /** Tells the user something went wrong but was worked around. */
   warn(message: string): void;
   /** `bytes` bytes of memory of their own whose contents are unspecified (no zero-fill where the runtime can skip it). */
   uninitializedBuffer(bytes: number): ArrayBuffer;
+  /** The most elements one typed array may have in this runtime. */
+  maxTypedArrayLength(): number;
+  /** The machine's memory in bytes, or null where the runtime does not say (a browser). */
+  memoryBytes(): number | null;
 }

@@ -19,6 +19,8 @@ export interface WasmApi {
   };
   Instance: new (module: WasmModule, imports: object) => { readonly exports: object };
   validate(bytes: Uint8Array): boolean;
+  /** Compiles off the calling thread (a browser refuses large synchronous compiles on a page's main thread). */
+  compile(bytes: Uint8Array): Promise<WasmModule>;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 

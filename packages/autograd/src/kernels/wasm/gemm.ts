@@ -8,6 +8,7 @@
 // thread t's packing scratch.
 import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
+import type { WasmModule } from './api.ts';
 import { align, Arena } from './arena.ts';
 import { localArena } from './instance.ts';
 import { loadKernelModule } from './module.ts';
@@ -37,11 +38,22 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(platform.hardwareThreads(), 8));
 }
 
-/** Threads (this one included) a large wasm product may use. Default: TAPEGRAD_THREADS, else the cores, at most 8. */
-export function getKernelThreads(): number {
-  return threads;
+/** The threads asked for, or one where workers cannot share memory here or the loaded kernels have no shared build. */
+function usableThreads(): number {
+  if (threads === 1 || platform.threadsUnavailableReason() !== null) return 1;
+  const loaded = loadKernelModule();
+  return loaded.ok && loaded.module === null ? 1 : threads;
 }
 
+/**
+ * Threads (this one included) a large wasm product may use. Default: TAPEGRAD_THREADS, else the cores, at most 8;
+ * one where worker threads cannot share memory (a browser page that is not cross-origin isolated).
+ */
+export function getKernelThreads(): number {
+  return usableThreads();
+}
+
+/** Asks for `n` threads (this one included) for large wasm products; getKernelThreads says how many can be used. */
 export function setKernelThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setKernelThreads: expected a positive integer, got ${n}`);
   threads = n;
@@ -49,16 +61,23 @@ export function setKernelThreads(n: number): void {
 
 let shared: Arena | null = null;
 let pool: GemmPool | null = null;
+/** The module `shared` and `pool` run. */
+let poolModule: WasmModule | null = null;
 let workBytes = 0;
 
 /** The pool of `workers` threads over the shared instance, started (asynchronously) on first request. */
 function poolOf(workers: number): GemmPool {
-  if (pool === null || pool.size !== workers) {
-    const loaded = loadKernelModule();
-    if (!loaded.ok) throw new Error(`the wasm kernels are unavailable: ${loaded.reason}`);
-    shared ??= new Arena(loaded.module, true);
+  const loaded = loadKernelModule();
+  if (!loaded.ok || loaded.module === null) throw new Error(`the wasm kernels cannot use threads: ${loaded.ok ? 'no shared build was loaded' : loaded.reason}`);
+  if (loaded.module !== poolModule) {
     pool?.close();
-    pool = new GemmPool(loaded.module, shared.memory, workers);
+    pool = null;
+    shared = new Arena(loaded.module, true);
+    poolModule = loaded.module;
+  }
+  if (pool === null || pool.size !== workers) {
+    pool?.close();
+    pool = new GemmPool(loaded.module, (shared as Arena).memory, workers);
   }
   return pool;
 }
@@ -68,8 +87,9 @@ function poolOf(workers: number): GemmPool {
  * them, which then still runs on one thread) and resolves with the number of threads ready.
  */
 export async function kernelThreadsReady(): Promise<number> {
-  if (threads <= 1 || !loadKernelModule().ok) return 1;
-  return 1 + (await poolOf(threads - 1).whenReady());
+  const usable = usableThreads();
+  if (usable <= 1 || !loadKernelModule().ok) return 1;
+  return 1 + (await poolOf(usable - 1).whenReady());
 }
 
 /** Chunks of threaded products that worker threads (not the main thread) have run. */
@@ -96,7 +116,8 @@ export function gemm(
   }
   const local = localArena();
   workBytes ||= align(local.export('gemmWorkBytes')());
-  const t = Math.min(threads, Math.floor((m * k * n) / WASM_THREAD_MIN_MACS));
+  const most = Math.floor((m * k * n) / WASM_THREAD_MIN_MACS);
+  const t = most > 1 ? Math.min(usableThreads(), most) : 1;
   const tiles = n >= m ? Math.ceil(n / 8) : Math.ceil(m / 4);
   const chunks = Math.min(CHUNKS_PER_THREAD * t, tiles);
   const workers = t > 1 && chunks > 1 ? poolOf(t - 1) : null;

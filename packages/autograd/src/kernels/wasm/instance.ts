@@ -1,25 +1,28 @@
 // The wasm kernels of this process: the module (module.ts) instantiated once over a plain memory (an Arena), on
-// first use, for every call that runs on the calling thread alone. Products split across threads have an instance
-// of their own over a shared memory (gemm.ts).
+// first use, for every call that runs on the calling thread alone (again when initKernels installs another module).
+// Products split across threads have an instance of their own over a shared memory (gemm.ts).
 import { Arena, type Operand } from './arena.ts';
-import { loadKernelModule } from './module.ts';
+import { type KernelModule, loadKernelModule } from './module.ts';
 
-let local: Arena | null | undefined;
+let local: Arena | null = null;
 let reason: string | null = null;
+/** The module `local` (or `reason`) belongs to. */
+let of: KernelModule | undefined;
 
 function instantiate(): Arena | null {
-  if (local !== undefined) return local;
   const loaded = loadKernelModule();
+  if (loaded === of) return local;
+  of = loaded;
+  local = null;
+  reason = null;
   if (!loaded.ok) {
     reason = loaded.reason;
-    local = null;
     return null;
   }
   try {
     local = new Arena(loaded.local, false);
   } catch (e) {
     reason = `cannot instantiate the wasm kernels: ${(e as Error).message}`;
-    local = null;
   }
   return local;
 }

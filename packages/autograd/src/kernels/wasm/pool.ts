@@ -4,14 +4,17 @@
 // Synchronous by design (the engines call kernels synchronously). The main thread publishes a job
 // in a shared control block and wakes the workers (Atomics.notify); then every thread, the main
 // one included, claims chunks with a compare-and-swap on one counter until none are left, and the
-// main thread waits (Atomics.wait, allowed on Node's main thread) only for chunks still in flight.
+// main thread waits (Atomics.wait, allowed on Node's main thread) only for chunks still in flight; a
+// browser page's main thread, which may not wait, spins instead (platform.mayBlock).
 // Claiming dynamically rather than handing each thread a fixed share matters on a shared machine:
 // a worker that is descheduled, or still asleep, just claims nothing, and the product costs at most
 // one chunk more than on one thread, instead of a whole scheduler time slice.
 //
 // Workers are started through the platform (platform/platform.ts), asynchronously, so the first products run on
-// one thread until they are up. They never keep the process alive (keepAlive(false): at exit Node terminates them
-// mid-wait).
+// one thread until they are up (a browser starts a worker only once the page's thread is idle: initKernels()
+// awaits them). A worker is the source of one function that needs no imports, given its data (the compiled module,
+// the shared memory, the control block), so Node's worker_threads and a browser's Web Workers run it alike. They
+// never keep the process alive (keepAlive(false): at exit Node terminates them mid-wait).
 // After a job a worker spins for SPIN_US before sleeping, as BLAS thread pools do: the products of
 // a training step come a few hundred microseconds apart, and waking a sleeping thread costs tens to
 // hundreds of microseconds (more on a VM, where the idle vCPU has halted). The main thread, waiting
@@ -224,8 +227,9 @@ export class GemmPool {
     const until = performance.now() + MAIN_SPIN_MS;
     while (fin < chunks && performance.now() < until) fin = Atomics.load(ctl, FIN);
     const deadline = performance.now() + 60_000;
+    const sleep = platform.mayBlock();
     while (fin < chunks) {
-      Atomics.wait(ctl, FIN, fin, 10);
+      if (sleep) Atomics.wait(ctl, FIN, fin, 10);
       fin = Atomics.load(ctl, FIN);
       if (fin < chunks && performance.now() > deadline) throw new Error('matmul: a worker thread did not finish its block within 60 s');
     }

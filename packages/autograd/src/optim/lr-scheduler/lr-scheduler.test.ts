@@ -41,12 +41,12 @@ describe('lrScheduler', () => {
 
   it('rejects bad arguments by name', () => {
     expect(() => new StepLR(sgd(), 0)).toThrow('StepLR: invalid stepSize 0; expected a positive integer');
-    expect(() => new MultiStepLR(sgd(), [3, -1])).toThrow('MultiStepLR: invalid milestones [3,-1]; expected a list of integers ≥ 0');
-    expect(() => new ExponentialLR(sgd(), NaN)).toThrow('ExponentialLR: invalid gamma null; expected a finite number');
+    expect(() => new MultiStepLR(sgd(), [3, -1])).toThrow('MultiStepLR: invalid milestones [3, -1]; expected a list of integers ≥ 0');
+    expect(() => new ExponentialLR(sgd(), NaN)).toThrow('ExponentialLR: invalid gamma NaN; expected a finite number');
     expect(() => new LinearLR(sgd(), { startFactor: 0 })).toThrow('LinearLR: invalid startFactor 0; expected a number in (0, 1]');
     expect(() => new CosineAnnealingLR(sgd(), 1.5)).toThrow('CosineAnnealingLR: invalid tMax 1.5; expected a positive integer');
     expect(() => new OneCycleLR(sgd(), { maxLr: 1 })).toThrow('OneCycleLR: invalid totalSteps undefined; expected a positive integer (give totalSteps, or epochs and stepsPerEpoch)');
-    expect(() => new OneCycleLR(sgd(), { maxLr: [1, 2], totalSteps: 5 })).toThrow('OneCycleLR: invalid maxLr [1,2]; expected a number or a list of 1 numbers (one per group)');
+    expect(() => new OneCycleLR(sgd(), { maxLr: [1, 2], totalSteps: 5 })).toThrow('OneCycleLR: invalid maxLr [1, 2]; expected a number or a list of 1 numbers (one per group)');
     expect(() => new ReduceLROnPlateau(sgd(), { factor: 1 })).toThrow('ReduceLROnPlateau: invalid factor 1; expected a number in [0, 1)');
     expect(() => new ReduceLROnPlateau(sgd(), { mode: 'down' as never })).toThrow(`ReduceLROnPlateau: invalid mode "down"; expected 'min' or 'max'`);
   });

@@ -6,6 +6,7 @@
 // max(lr · factor, minLr) (unless that changes it by no more than eps), then `cooldown` epochs pass during which
 // bad epochs are not counted.
 
+import { formatValue } from '../../kernels/index.ts';
 import type { SchedulableOptimizer } from './scheduler.ts';
 import { parseJson } from './scheduler.ts';
 
@@ -57,7 +58,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } = options;
     const fail = (what: string, value: unknown, expected: string) => {
-      throw new Error(`ReduceLROnPlateau: invalid ${what} ${JSON.stringify(value)}; expected ${expected}`);
+      throw new Error(`ReduceLROnPlateau: invalid ${what} ${formatValue(value)}; expected ${expected}`);
     };
     if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray(optimizer.paramGroups)) fail('optimizer', typeof optimizer, 'an optimizer');
     if (mode !== 'min' && mode !== 'max') fail('mode', mode, "'min' or 'max'");

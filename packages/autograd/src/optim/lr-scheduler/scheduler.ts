@@ -4,6 +4,8 @@
 // group has now. Stepping one by one therefore gives PyTorch's getLastLr() sequence exactly, and two schedulers on
 // one optimizer compose as they do in PyTorch.
 
+import { formatValue } from '../../kernels/index.ts';
+
 /** What a scheduler drives: an optimizer's parameter groups, each with a mutable lr (every tapegrad optimizer). */
 export interface SchedulableOptimizer {
   readonly paramGroups: readonly { lr: number }[];
@@ -106,7 +108,7 @@ export abstract class LRScheduler {
   }
 
   protected check(what: string, value: unknown, ok: boolean, expected: string): void {
-    if (!ok) throw new Error(`${this.name}: invalid ${what} ${JSON.stringify(value)}; expected ${expected}`);
+    if (!ok) throw new Error(`${this.name}: invalid ${what} ${formatValue(value)}; expected ${expected}`);
   }
 }
 
