@@ -96,58 +96,41 @@ export function adamF64(
   }
 }
 
-// SGD is a few multiply-adds an element: the loads and stores bound it, not the arithmetic, so it keeps the JS loop's
-// float64 formulas (two lanes at a time), each stored value rounded once, as in axpyF32.
-
-// @ts-ignore: decorator
-@inline function load2(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
-}
-
-// @ts-ignore: decorator
-@inline function store2(p: usize, x: v128): void {
-  v128.store64_lane(p, f32x4.demote_f64x2_zero(x), 0);
-}
-
-// @ts-ignore: decorator
-@inline function round2(x: v128): v128 {
-  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x));
-}
-
 /**
  * SGD's update of n float32 parameters at theta (b: the momentum buffer, used when hasMomentum is 1):
- * g ← sign·∇ + λθ; b ← g (first) or μb + (1 − τ)g; θ ← θ − η (g + μb if nesterov, else b), or θ ← θ − ηg without momentum.
+ * g ← sign·∇ + λθ; b ← g (first) or μb + (1 − τ)g; θ ← θ − η (g + μb if nesterov, else b), or θ ← θ − ηg without
+ * momentum. In float32 throughout, scalars included, four lanes at a time, as the JS float32 loop rounds each result.
  */
 export function sgdF32(
   theta: usize, grad: usize, b: usize, n: i32, hasMomentum: i32, first: i32, nesterov: i32,
   lr: f64, momentum: f64, dampening: f64, weightDecay: f64, sign: f64,
 ): void {
-  const lrv = f64x2.splat(lr), mu = f64x2.splat(momentum), c = f64x2.splat(1 - dampening);
-  const wd = f64x2.splat(weightDecay), sg = f64x2.splat(sign);
+  const flr = <f32>lr, fmu = <f32>momentum, fc = <f32>(1 - dampening), fwd = <f32>weightDecay, fsg = <f32>sign;
+  const lrv = f32x4.splat(flr), mu = f32x4.splat(fmu), c = f32x4.splat(fc), wd = f32x4.splat(fwd), sg = f32x4.splat(fsg);
   const l2 = weightDecay != 0;
-  const n2 = <usize>(n & ~1) << 2;
+  const n4 = <usize>(n & ~3) << 2;
   let i: usize = 0;
-  for (; i < n2; i += 8) {
-    const th = load2(theta + i);
-    let g = f64x2.mul(sg, load2(grad + i));
-    if (l2) g = f64x2.add(g, f64x2.mul(wd, th));
+  for (; i < n4; i += 16) {
+    const th = v128.load(theta + i);
+    let g = f32x4.mul(sg, v128.load(grad + i));
+    if (l2) g = f32x4.add(g, f32x4.mul(wd, th));
     if (hasMomentum) {
-      const bi = round2(first ? g : f64x2.add(f64x2.mul(mu, load2(b + i)), f64x2.mul(c, g)));
-      store2(b + i, bi);
-      g = nesterov ? f64x2.add(g, f64x2.mul(mu, bi)) : bi;
+      const bi = first ? g : f32x4.add(f32x4.mul(mu, v128.load(b + i)), f32x4.mul(c, g));
+      v128.store(b + i, bi);
+      g = nesterov ? f32x4.add(g, f32x4.mul(mu, bi)) : bi;
     }
-    store2(theta + i, f64x2.sub(th, f64x2.mul(lrv, g)));
+    v128.store(theta + i, f32x4.sub(th, f32x4.mul(lrv, g)));
   }
   for (; i < (<usize>n << 2); i += 4) {
-    const th = <f64>load<f32>(theta + i);
-    let g = sign * <f64>load<f32>(grad + i);
-    if (l2) g += weightDecay * th;
+    const th = load<f32>(theta + i);
+    let g = fsg * load<f32>(grad + i);
+    if (l2) g = g + fwd * th;
     if (hasMomentum) {
-      const bi = <f64><f32>(first ? g : momentum * <f64>load<f32>(b + i) + (1 - dampening) * g);
-      store<f32>(b + i, <f32>bi);
-      g = nesterov ? g + momentum * bi : bi;
+      const bi = first ? g : fmu * load<f32>(b + i) + fc * g;
+      store<f32>(b + i, bi);
+      g = nesterov ? g + fmu * bi : bi;
     }
-    store<f32>(theta + i, <f32>(th - lr * g));
+    store<f32>(theta + i, th - flr * g);
   }
 }
 
@@ -184,3 +167,4 @@ export function sgdF64(
     store<f64>(theta + i, th - lr * g);
   }
 }
+

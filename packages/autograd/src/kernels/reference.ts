@@ -250,6 +250,11 @@ export interface SgdScalars {
  *   g ← sign·∇θ + λθ;  b ← g (first step) or μb + (1 − τ)g;  g ← g + μb (Nesterov) or b;  θ ← θ − ηg
  */
 export function sgdRef(theta: FloatArray, grad: FloatArray, b: FloatArray, s: SgdScalars): FloatArray {
+  if (theta instanceof Float32Array) return sgdRefF32(theta, grad as Float32Array, b as Float32Array, s);
+  return sgdRefF64(theta, grad as Float64Array, b as Float64Array, s);
+}
+
+function sgdRefF64(theta: Float64Array, grad: Float64Array, b: Float64Array, s: SgdScalars): Float64Array {
   const { lr, momentum, dampening, weightDecay, nesterov, sign, first } = s;
   const n = theta.length;
   if (momentum === 0) {
@@ -266,6 +271,27 @@ export function sgdRef(theta: FloatArray, grad: FloatArray, b: FloatArray, s: Sg
     if (weightDecay !== 0) g += weightDecay * theta[i];
     b[i] = first ? g : momentum * b[i] + c * g;
     theta[i] -= lr * (nesterov ? g + momentum * b[i] : b[i]);
+  }
+  return theta;
+}
+
+/**
+ * sgdRefF64 in float32 arithmetic, as PyTorch updates a float32 parameter: the scalars rounded to float32, and each
+ * operation's result (fr = Math.fround; the sign ±1 is exact).
+ */
+function sgdRefF32(theta: Float32Array, grad: Float32Array, b: Float32Array, s: SgdScalars): Float32Array {
+  const fr = Math.fround;
+  const lr = fr(s.lr), mu = fr(s.momentum), c = fr(1 - s.dampening), wd = fr(s.weightDecay);
+  const { sign, first, nesterov } = s;
+  const momentum = s.momentum !== 0, l2 = s.weightDecay !== 0;
+  for (let i = 0; i < theta.length; i++) {
+    let g = sign * grad[i];
+    if (l2) g = fr(g + fr(wd * theta[i]));
+    if (momentum) {
+      b[i] = first ? g : fr(mu * b[i]) + fr(c * g); // a sum of two float32, rounded once by the store
+      g = nesterov ? fr(g + fr(mu * b[i])) : b[i];
+    }
+    theta[i] -= fr(lr * g); // θ − ηg of two float32, rounded once by the store
   }
   return theta;
 }
