@@ -168,3 +168,25 @@ export function sgdF64(
   }
 }
 
+/**
+ * Chunk `chunk` of `chunks` of Adam's update over n elements of `size` bytes (a job of the thread pool, which calls
+ * every chunk function with thirteen arguments: the three unused ones and `work` are ignored). The step's scalars
+ * are eight f64 at `scalars`, in adamF32's order from stepSize. Chunks start on 64-byte lines, so no two threads
+ * write the same cache line.
+ */
+export function adamChunk(
+  size: i32, theta: usize, grad: usize, m: usize, v: usize, vMax: usize, n: i32, amsgrad: i32, scalars: usize,
+  _a: i32, _b: i32, _c: i32, _work: usize, chunk: i32, chunks: i32,
+): void {
+  const line = 64 / size;
+  const per = (((n + chunks - 1) / chunks + line - 1) / line) * line;
+  const start = chunk * per;
+  const count = min(per, n - start);
+  if (count <= 0) return;
+  const at = <usize>start * <usize>size;
+  const s0 = load<f64>(scalars), s1 = load<f64>(scalars, 8), s2 = load<f64>(scalars, 16), s3 = load<f64>(scalars, 24);
+  const s4 = load<f64>(scalars, 32), s5 = load<f64>(scalars, 40), s6 = load<f64>(scalars, 48), s7 = load<f64>(scalars, 56);
+  const vm = amsgrad != 0 ? vMax + at : 0;
+  if (size == 8) adamF64(theta + at, grad + at, m + at, v + at, vm, count, amsgrad, s0, s1, s2, s3, s4, s5, s6, s7);
+  else adamF32(theta + at, grad + at, m + at, v + at, vm, count, amsgrad, s0, s1, s2, s3, s4, s5, s6, s7);
+}

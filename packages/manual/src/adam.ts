@@ -1,5 +1,5 @@
 import type { AdamHyper, FloatArray } from '@tapegrad/autograd/kernels';
-import { adamScalars, adamUpdate, allocate } from '@tapegrad/autograd/kernels';
+import { adamScalars, adamUpdate, allocateBeside } from '@tapegrad/autograd/kernels';
 import type { Network } from './network.ts';
 
 /**
@@ -28,10 +28,10 @@ export class ManualAdam {
   /** One step on every layer, in place: θ ← Adam(θ, ∂loss/∂θ) for θ = W^l, b^l, l = 1 … n. */
   update(net: Network, dW: readonly FloatArray[], db: readonly FloatArray[]): void {
     const m = (this.moments ??= {
-      mW: net.W.map((w) => allocate(net.dtype, w.length)),
-      vW: net.W.map((w) => allocate(net.dtype, w.length)),
-      mb: net.b.map((b) => allocate(net.dtype, b.length)),
-      vb: net.b.map((b) => allocate(net.dtype, b.length)),
+      mW: net.W.map(allocateBeside), // m, v beside θ: in the kernels' memory when θ is (the update runs in place)
+      vW: net.W.map(allocateBeside),
+      mb: net.b.map(allocateBeside),
+      vb: net.b.map(allocateBeside),
     });
     this.t += 1;
     const s = adamScalars(this.options, this.t, false);

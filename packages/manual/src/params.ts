@@ -1,5 +1,5 @@
 import type { Activation, ActivationName, DType, FloatArray } from '@tapegrad/autograd/kernels';
-import { allocate, checkAllocation, checkSeed, formatValue, Random } from '@tapegrad/autograd/kernels';
+import { allocate, allocateResident, checkAllocation, checkSeed, formatValue, Random } from '@tapegrad/autograd/kernels';
 import { checkSizes, paramBuffers, resolveActivations } from './network.ts';
 import type { MLPParams, MLPParamsCopy } from './types.ts';
 
@@ -12,8 +12,8 @@ export function allocateParams(sizes: readonly number[], dtype: DType): { W: Flo
   const W: FloatArray[] = [allocate(dtype, 0)];
   const b: FloatArray[] = [allocate(dtype, 0)];
   for (let l = 1; l <= n; l++) {
-    W.push(allocate(dtype, sizes[l - 1] * sizes[l]));
-    b.push(allocate(dtype, sizes[l]));
+    W.push(allocateResident(dtype, sizes[l - 1] * sizes[l])); // in the kernels' memory where that pays, as nn.Linear's
+    b.push(allocateResident(dtype, sizes[l]));
   }
   return { W, b };
 }

@@ -9,3 +9,5 @@ export { CHUNKS_PER_THREAD, WASM_THREAD_MIN_MACS, workerChunks } from './wasm/ge
 export { gemmStats, gemmTuning } from './wasm/pool.ts';
 export type { KernelModule } from './wasm/module.ts';
 export { fmaAllowed, loadFrom, loadKernelModule, localFileOf, REBUILD, WASM_FILE, WASM_FMA_FILE } from './wasm/module.ts';
+export { ADAM_THREAD_MIN } from './wasm/adam.ts';
+export { releaseResident, RESIDENT_MIN, residentArray, residentStats } from './wasm/resident.ts';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { backendUnavailableReason } from './backend.ts';
 import type { DType, FloatArray } from './dtype.ts';
-import { allocate, DTYPES } from './dtype.ts';
+import { allocate, dtypeOf, DTYPES } from './dtype.ts';
 import { Random } from './random.ts';
 import type { KernelRow } from './table.ts';
 import { adamScalars } from './optimizers.ts';
 import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_OPTIMIZER_MIN } from './table.ts';
+import { residentArray } from './wasm/resident.ts';
 
 // The kernel table as a whole: every row has its JS reference, and every wasm form gives what its reference gives,
 // on both dtypes, on arguments its size rule sends to wasm. Element-wise rows must agree bit for bit (specials
@@ -104,6 +105,15 @@ function maker(dtype: DType, rng: Random, plain: boolean): (n: number) => FloatA
 }
 
 const copy = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).slice() : a));
+/** The arguments with every array copied into a resident one (wasm/resident.ts), which the wasm forms use in place. */
+const resident = (args: unknown[]): unknown[] =>
+  args.map((a) => {
+    if (!ArrayBuffer.isView(a)) return a;
+    const x = a as FloatArray;
+    const r = residentArray(dtypeOf(x), x.length) as FloatArray;
+    r.set(x);
+    return r;
+  });
 const abs = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).map(Math.abs) : a));
 
 describe('the kernel table', () => {
@@ -134,11 +144,15 @@ describe('the kernel table', () => {
     expect(pays('adam', [f32(o), f32(o), f32(o), f32(o), null])).toBe(true);
     expect(pays('adam', [f32(o - 1), f32(o - 1), f32(o - 1), f32(o - 1), null])).toBe(false);
     expect(pays('adam', [f32(o), f32(o), new Float64Array(o), f32(o), null])).toBe(false);
+    const r = residentArray('float32', 16);
+    if (r !== null) expect(pays('adam', [r, f32(16), f32(16), f32(16), null])).toBe(true); // resident θ: any size
   });
 
   const reason = backendUnavailableReason('wasm');
-  for (const dtype of DTYPES) {
-    it.skipIf(reason !== null)(`${dtype}: every wasm form gives its JS reference's values${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const noResident = reason ?? (residentArray('float32', 1) === null ? 'no shared memory for resident arrays here' : null);
+  for (const [dtype, where] of DTYPES.flatMap((d) => [[d, 'copied'], [d, 'resident']] as const)) {
+    const skip = where === 'copied' ? reason : noResident;
+    it.skipIf(skip !== null)(`${dtype}: every wasm form gives its JS reference's values, its arrays ${where}${skip ? ` (skipped: ${skip})` : ''}`, () => {
       const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
       for (const [name, row] of ROWS) {
         if (row.wasm === undefined) continue;
@@ -148,7 +162,7 @@ describe('the kernel table', () => {
           const what = `${name} ${dtype} (${sample.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).length : a)).join(', ')})`;
           expect((row.pays as (...a: unknown[]) => boolean)(...sample), `${what}: the sample must be above the size rule`).toBe(true);
           const jsArgs = copy(sample);
-          const wasmArgs = copy(sample);
+          const wasmArgs = where === 'copied' ? copy(sample) : resident(sample);
           const js = row.js as (...a: unknown[]) => unknown;
           const wasm = row.wasm as (...a: unknown[]) => unknown;
           const want = js(...jsArgs);

@@ -28,7 +28,9 @@ import {
   stepGradRef,
   sumRowsRef,
 } from './reference.ts';
+import { adamInPlace } from './wasm/adam.ts';
 import { input, inOut, output } from './wasm/arena.ts';
+import { isResident } from './wasm/resident.ts';
 import { gemm } from './wasm/gemm.ts';
 import { callWasm } from './wasm/instance.ts';
 
@@ -127,15 +129,20 @@ const elementwisePays = (n: number, out: FloatArray, x: FloatArray, y: FloatArra
   n >= WASM_ELEMENTWISE_MIN && out.length >= n && x.length >= n && y.length >= n && x.constructor === out.constructor && y.constructor === out.constructor;
 
 /**
- * Below this many parameters an optimizer's update stays in JS even on the wasm backend. Copying θ, ∇θ, m and v in
- * and θ, m, v out costs ~0.26 ms on 235k float32 here; Adam's four-lane loop with its √ and ÷ beats the JS loop
- * by several times its copies, SGD with momentum by about its copies (scripts/bench-optim.ts).
+ * Below this many parameters an optimizer's update stays in JS even on the wasm backend, unless θ is resident. Copying
+ * θ, ∇θ, m and v in and θ, m, v out costs ~0.26 ms on 235k float32 here; Adam's four-lane loop with its √ and ÷ beats
+ * the JS loop by several times its copies, SGD with momentum by about its copies (scripts/bench-optim.ts). With θ and
+ * its state resident (wasm/resident.ts) only ∇θ is copied, at any size.
  */
 export const WASM_OPTIMIZER_MIN = 4096;
 
-/** An optimizer's buffers: all as long as θ and of its dtype (vMax may be null). */
+/**
+ * An optimizer's buffers: all as long as θ and of its dtype (vMax may be null), θ from WASM_OPTIMIZER_MIN elements
+ * or resident (wasm/resident.ts: then only ∇θ is copied, so any size pays).
+ */
 const optimizerPays = (theta: FloatArray, ...buffers: (FloatArray | null)[]): boolean =>
-  theta.length >= WASM_OPTIMIZER_MIN && buffers.every((b) => b === null || (b.length === theta.length && b.constructor === theta.constructor));
+  (theta.length >= WASM_OPTIMIZER_MIN || isResident(theta)) &&
+  buffers.every((b) => b === null || (b.length === theta.length && b.constructor === theta.constructor));
 
 /** Throws unless every buffer of an optimizer's update is as long as θ. */
 function checkOptimizer(op: string, theta: FloatArray, buffers: Record<string, FloatArray | null>): void {
@@ -257,6 +264,7 @@ export const KERNEL_TABLE = {
   adam: row({
     js: adamRef,
     wasm: (theta, grad, m, v, vMax, s) => {
+      if (adamInPlace(theta, grad, m, v, vMax, s)) return theta; // resident buffers: no copies, threads
       const n = theta.length;
       const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
       const ams = vMax === null ? 0 : inOut(vMax, vMax, n);

@@ -2,11 +2,12 @@
 // does around the update: each parameter it changes gets a new version (so a graph recorded before the step refuses
 // backward: tape/versions.ts), its gradient is checked for shape and dtype, and with { checkFinite: true } a step
 // that would write NaN or ±Infinity into a parameter is undone and refused.
-// Updates work on `.data` in place with plain loops over the flat buffers — no ops, no tape — so a step never
-// records a graph and never keeps one alive; per-parameter state is a buffer allocated once, on the first step.
+// Updates work on `.data` in place with the kernels' updates over the flat buffers — no ops, no tape — so a step
+// never records a graph and never keeps one alive; per-parameter state is a buffer allocated once, on the first step,
+// beside θ (allocateBeside: in the kernels' memory when θ is, as nn.Linear's are, so the update copies only ∇θ).
 
 import type { FloatArray } from '../kernels/index.ts';
-import { allocate, firstNonFinite, formatValue, shapeStr } from '../kernels/index.ts';
+import { allocateBeside, firstNonFinite, formatValue, shapeStr } from '../kernels/index.ts';
 import { nodeOf } from '../tape/marks.ts';
 import { bumpVersion, describeTensor, setVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
@@ -107,7 +108,7 @@ export abstract class Optimizer<O extends object> {
     const s = this.stateOf(p);
     let b = s[key];
     if (b === undefined) {
-      b = allocate(p.dtype, p.size);
+      b = allocateBeside(p.data); // resident with a resident θ, so the update runs in place
       s[key] = b;
     }
     return b as FloatArray;

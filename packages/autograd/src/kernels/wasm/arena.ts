@@ -1,11 +1,13 @@
 // One instance of the kernel module over one linear memory, and the one way in and out of it: the engines' tensors
 // are ordinary JS typed arrays, which wasm cannot address, so operands are copied into the memory, the kernel is
 // called with their byte addresses, and results are copied back out. A copy is O(n) against a kernel's O(n) to
-// O(mkn) work, which is why only operands above each kernel's size rule get here (table.ts). Zero-copy would need
-// every tensor allocated inside the wasm memory (and freed by hand or by a FinalizationRegistry): a possible later step.
+// O(mkn) work, which is why only operands above each kernel's size rule get here (table.ts). The exception: arrays
+// that already live in this memory (resident.ts allocates parameters and optimizer state there) are passed by
+// address, never copied.
 //
-// Memory layout, bytes from the module's heap base, laid out afresh for each call: the operands one after another,
-// each 64-byte aligned. Memories only ever grow (a shared one's growth never detaches the buffers other threads see).
+// Memory layout, bytes from the module's heap base: first the resident blocks (resident.ts), up to `scratch`; then,
+// laid out afresh for each call, the operands one after another, each 64-byte aligned. Memories only ever grow (a
+// shared one's growth never detaches the buffers other threads see, nor the resident arrays handed out).
 //
 // Every kernel comes as two exports, <name>F32 and <name>F64 (assembly/); `kernel(name, size)` picks one by the
 // element size, the one place the binding chooses between them.
@@ -36,11 +38,15 @@ export const inOut = (x: FloatArray, out: FloatArray, n: number): Operand => ({ 
 
 export class Arena {
   readonly memory: WasmMemory;
-  /** First byte the arena lays operands out from (past the module's static data). */
+  /** First byte past the module's static data: where the resident blocks start. */
   readonly base: number;
+  /** First byte the arena lays a call's operands out from: past the resident blocks (resident.ts moves it). */
+  scratch: number;
   private readonly exports: Record<string, Export>;
   private f32: Float32Array;
   private f64: Float64Array;
+  /** Every buffer object the memory has had (a shared memory gives a new one after each grow): see holds(). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
 
   constructor(module: WasmModule, shared: boolean) {
     const api = wasmApi as NonNullable<typeof wasmApi>; // a module was compiled, so there is a WebAssembly
@@ -48,8 +54,15 @@ export class Arena {
     const imports = { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } };
     this.exports = new api.Instance(module, imports).exports as Record<string, Export>;
     this.base = align(this.export('heapBase')());
+    this.scratch = this.base;
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
+    this.buffers.add(this.memory.buffer);
+  }
+
+  /** Whether x lives in this memory (a view of it that resident.ts handed out), so a kernel can use it in place. */
+  holds(x: FloatArray): boolean {
+    return this.buffers.has(x.buffer);
   }
 
   /** The export called `name`; an error naming the rebuild command when the module predates it. */
@@ -71,6 +84,7 @@ export class Arena {
     if (this.f32.byteLength < end) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.f64 = new Float64Array(this.memory.buffer);
+      this.buffers.add(this.memory.buffer);
     }
   }
 
@@ -92,13 +106,23 @@ export class Arena {
   }
 
   /**
+   * The address of an operand that lives in this memory already (no copy either way): its array, when every array
+   * it names is that one and held here; else -1.
+   */
+  private inPlace(a: Operand): number {
+    const x = a.from ?? a.to;
+    return x !== null && (a.to === null || a.to === x) && this.holds(x) ? x.byteOffset : -1;
+  }
+
+  /**
    * Calls kernel `name` (F32 or F64 by the operands' element size) with `args`: numbers as they are, each Operand
-   * as the address it was copied to. Returns what the kernel returns.
+   * as the address it was copied to, or its own address when it lives in this memory. Returns what the kernel returns.
    */
   call(name: string, ...args: (number | Operand)[]): number {
     const values: number[] = new Array(args.length);
+    let copied = 0; // bit i: operand i was copied in (and/or is copied out)
     let size = 0;
-    let end = this.base;
+    let end = this.scratch;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (typeof a === 'number') {
@@ -106,18 +130,24 @@ export class Arena {
         continue;
       }
       size ||= (a.from ?? (a.to as FloatArray)).BYTES_PER_ELEMENT;
+      const at = this.inPlace(a);
+      if (at >= 0) {
+        values[i] = at;
+        continue;
+      }
+      copied |= 1 << i;
       values[i] = end;
       end += align(a.length * size);
     }
     this.ensure(end);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (typeof a !== 'number' && a.from !== null) this.copyIn(a.from, a.length, values[i]);
+      if (copied & (1 << i) && typeof a !== 'number' && a.from !== null) this.copyIn(a.from, a.length, values[i]);
     }
     const result = this.kernel(name, size)(...values);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (typeof a !== 'number' && a.to !== null) this.copyOut(values[i], a.to, a.length);
+      if (copied & (1 << i) && typeof a !== 'number' && a.to !== null) this.copyOut(values[i], a.to, a.length);
     }
     return result;
   }

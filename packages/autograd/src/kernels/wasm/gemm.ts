@@ -1,18 +1,18 @@
 // The wasm matrix product: out (m×n) = op(a) · op(b) (+ a bias row, then ReLU, inside the module), on the calling
-// thread in the plain-memory instance, or split across worker threads (pool.ts) in an instance over a shared memory.
-// Why two instances: V8 copies into and out of a SharedArrayBuffer word by word (other threads may be writing it),
-// at about a third to a half of the speed of a plain copy (scripts/build-wasm.mjs has the figures), and most
-// products are not threaded.
+// thread in the plain-memory instance, or in the instance over a shared memory when it is split across worker
+// threads (pool.ts) or an operand is resident there (a parameter: resident.ts). Why two instances: V8 copies into and
+// out of a SharedArrayBuffer word by word (other threads may be writing it), at about a third to a half of the speed
+// of a plain copy (scripts/build-wasm.mjs has the figures), and most products are not threaded.
 //
-// Memory layout, bytes from the heap base: [A][B][C][bias][work 0][work 1]…, each 64-byte aligned; work t is
-// thread t's packing scratch.
+// Memory layout, bytes from the arena's scratch start (past the resident blocks): [A][B][C][bias][work 0][work 1]…,
+// each 64-byte aligned, less those operands that are resident (used where they are); work t is thread t's packing
+// scratch.
 import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
-import type { WasmModule } from './api.ts';
-import { align, Arena } from './arena.ts';
-import { localArena } from './instance.ts';
+import { align, type Arena } from './arena.ts';
+import { localArena, sharedArena } from './instance.ts';
 import { loadKernelModule } from './module.ts';
-import { GemmPool, gemmStats, MAX_CHUNKS } from './pool.ts';
+import { gemmStats, KernelPool, MAX_CHUNKS, POOL_GEMM } from './pool.ts';
 
 /**
  * A product is split across threads only if each thread gets at least this many multiply-adds:
@@ -59,25 +59,22 @@ export function setKernelThreads(n: number): void {
   threads = n;
 }
 
-let shared: Arena | null = null;
-let pool: GemmPool | null = null;
-/** The module `shared` and `pool` run. */
-let poolModule: WasmModule | null = null;
+let pool: KernelPool | null = null;
+/** The shared instance `pool` runs in. */
+let poolArena: Arena | null = null;
 let workBytes = 0;
 
 /** The pool of `workers` threads over the shared instance, started (asynchronously) on first request. */
-function poolOf(workers: number): GemmPool {
+export function poolOf(workers: number): KernelPool {
   const loaded = loadKernelModule();
-  if (!loaded.ok || loaded.module === null) throw new Error(`the wasm kernels cannot use threads: ${loaded.ok ? 'no shared build was loaded' : loaded.reason}`);
-  if (loaded.module !== poolModule) {
-    pool?.close();
-    pool = null;
-    shared = new Arena(loaded.module, true);
-    poolModule = loaded.module;
+  const shared = sharedArena();
+  if (!loaded.ok || loaded.module === null || shared === null) {
+    throw new Error(`the wasm kernels cannot use threads: ${loaded.ok ? 'no shared build was loaded' : loaded.reason}`);
   }
-  if (pool === null || pool.size !== workers) {
+  if (pool === null || pool.size !== workers || poolArena !== shared) {
     pool?.close();
-    pool = new GemmPool(loaded.module, (shared as Arena).memory, workers);
+    pool = new KernelPool(loaded.module, shared.memory, workers);
+    poolArena = shared;
   }
   return pool;
 }
@@ -122,24 +119,37 @@ export function gemm(
   const chunks = Math.min(CHUNKS_PER_THREAD * t, tiles);
   const workers = t > 1 && chunks > 1 ? poolOf(t - 1) : null;
   const parallel = workers !== null && workers.admits();
-  const arena = parallel ? (shared as Arena) : local;
+  // Operands that live in the shared memory (parameters: resident.ts) are used where they are, so a product with one
+  // runs there even on one thread; the others are copied in.
+  const shared = sharedArena();
+  const resident = shared !== null && (shared.holds(a) || shared.holds(b) || shared.holds(out));
+  const arena = parallel || resident ? (shared as Arena) : local;
 
   const size = a.BYTES_PER_ELEMENT;
   const cLen = m * n;
-  const pa = arena.base;
-  const pb = pa + align(m * k * size);
-  const pc = pb + align(k * n * size);
-  const pbias = pc + align(cLen * size);
-  const work = pbias + (bias === null ? 0 : align(n * size));
+  let end = arena.scratch;
+  const place = (x: FloatArray, len: number): number => {
+    if (arena.holds(x)) return x.byteOffset;
+    const at = end;
+    end += align(len * size);
+    return at;
+  };
+  const pa = place(a, m * k);
+  const pb = place(b, k * n);
+  // The product is written in place only into an array that overlaps neither factor.
+  const outInPlace = arena.holds(out) && !overlaps(arena, out, cLen, a, m * k) && !overlaps(arena, out, cLen, b, k * n);
+  const pc = outInPlace ? out.byteOffset : place(out, cLen);
+  const pbias = bias === null ? 0 : place(bias, n);
+  const work = end;
   arena.ensure(work + (parallel ? workers.size + 1 : 1) * workBytes);
-  arena.copyIn(a, m * k, pa);
-  arena.copyIn(b, k * n, pb);
+  if (!arena.holds(a)) arena.copyIn(a, m * k, pa);
+  if (!arena.holds(b)) arena.copyIn(b, k * n, pb);
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
   const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
   gemmStats.calls++;
   if (parallel) {
-    const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, workBytes, Math.min(chunks, MAX_CHUNKS - 2)];
+    const job = [size, ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work, workBytes, Math.min(chunks, MAX_CHUNKS - 2), POOL_GEMM];
     gemmStats.threaded++;
     gemmStats.chunks += job[14];
     workers.run(job, arena.export('gemmChunk'));
@@ -147,10 +157,16 @@ export function gemm(
     arena.kernel('gemm', size)(ta, tb, m, n, k, pa, lda, pb, ldb, pc, n, work);
   }
   if (bias !== null) {
-    arena.copyIn(bias, n, pbias);
+    if (!arena.holds(bias)) arena.copyIn(bias, n, pbias);
     arena.kernel('addRow', size)(pc, pbias, m, n);
   }
   if (relu) arena.kernel('relu', size)(pc, pc, cLen);
-  arena.copyOut(pc, out, cLen);
+  if (!outInPlace) arena.copyOut(pc, out, cLen);
   return out;
+}
+
+/** Whether out[0..outLen) and x[0..len), both in arena's memory, share bytes. */
+function overlaps(arena: Arena, out: FloatArray, outLen: number, x: FloatArray, len: number): boolean {
+  const size = out.BYTES_PER_ELEMENT;
+  return arena.holds(x) && out.byteOffset < x.byteOffset + len * size && x.byteOffset < out.byteOffset + outLen * size;
 }

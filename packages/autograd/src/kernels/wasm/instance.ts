@@ -1,7 +1,10 @@
 // The wasm kernels of this process: the module (module.ts) instantiated once over a plain memory (an Arena), on
-// first use, for every call that runs on the calling thread alone (again when initKernels installs another module).
-// Products split across threads have an instance of their own over a shared memory (gemm.ts).
+// first use, for every call that runs on the calling thread alone (again when initKernels installs another module);
+// and, where threads can share memory, its twin over a shared memory: the memory that worker threads run products
+// and optimizer updates in (pool.ts), and that resident arrays live in (resident.ts), since a shared memory's growth
+// never detaches the views of it handed out.
 import { Arena, type Operand } from './arena.ts';
+import type { WasmModule } from './api.ts';
 import { type KernelModule, loadKernelModule } from './module.ts';
 
 let local: Arena | null = null;
@@ -46,7 +49,34 @@ export function localArena(): Arena {
   return arena;
 }
 
-/** Runs the wasm kernel `name` on this thread: operands copied in, the call, results copied out (Arena.call). */
+let shared: Arena | null = null;
+/** The shared module `shared` instantiates. */
+let sharedOf: WasmModule | null = null;
+
+/**
+ * The instance over a shared memory, or null where there is none: no wasm kernels, or a runtime whose threads cannot
+ * share memory (a browser page that is not cross-origin isolated). A new one when another module is installed.
+ */
+export function sharedArena(): Arena | null {
+  const loaded = loadKernelModule();
+  if (!loaded.ok || loaded.module === null || instantiate() === null) return null;
+  if (loaded.module !== sharedOf) {
+    shared = new Arena(loaded.module, true);
+    sharedOf = loaded.module;
+  }
+  return shared;
+}
+
+/**
+ * Runs the wasm kernel `name`: operands copied in, the call, results copied out (Arena.call). In the shared instance
+ * when an operand lives there (a resident array: it is then used in place), else in the plain one.
+ */
 export function callWasm(name: string, ...args: (number | Operand)[]): number {
+  const arena = sharedArena();
+  if (arena !== null) {
+    for (const a of args) {
+      if (typeof a !== 'number' && ((a.from !== null && arena.holds(a.from)) || (a.to !== null && arena.holds(a.to)))) return arena.call(name, ...args);
+    }
+  }
   return localArena().call(name, ...args);
 }

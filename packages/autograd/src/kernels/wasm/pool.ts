@@ -1,5 +1,6 @@
-// Worker threads for large matrix products: the main thread and N workers run the same wasm
-// module over one shared WebAssembly.Memory, each taking blocks ("chunks") of the output.
+// Worker threads for large matrix products and optimizer updates: the main thread and N workers run the same wasm
+// module over one shared WebAssembly.Memory, each taking blocks ("chunks") of the output. A job names its chunk
+// function by index (POOL_FUNCTIONS): the wasm export that runs chunk i of n.
 //
 // Synchronous by design (the engines call kernels synchronously). The main thread publishes a job
 // in a shared control block and wakes the workers (Atomics.notify); then every thread, the main
@@ -37,7 +38,7 @@ const FIN = 16; // chunks finished in the current job
 const FAIL = 17; // 1 + the chunk a worker failed on, or 0
 const BY_WORKERS = 18; // chunks run by workers, ever (statistics)
 const SPIN = 19; // how long (µs) an idle worker spins before sleeping, set by the main thread
-const PARAMS = 32; // the job: see GemmJob
+const PARAMS = 32; // the job: see PoolJob
 const STATE = 64; // per worker: 0 starting, 1 ready, 2 failed
 const READY = 1;
 const FAILED = 2;
@@ -59,22 +60,29 @@ export const gemmStats = { calls: 0, threaded: 0, chunks: 0, backoffs: 0 };
 /** Switches for tests: `backoff: false` keeps every threadable product threaded. */
 export const gemmTuning = { backoff: true };
 
+/** The wasm exports a job can run, each called as f(…13 arguments, chunk, chunks); a job names one by index. */
+const POOL_FUNCTIONS = ['gemmChunk', 'adamChunk'] as const;
+/** A job of the matrix product (gemm.ts). */
+export const POOL_GEMM = 0;
+/** A job of Adam's update (optimizers.ts in wasm/). */
+export const POOL_ADAM = 1;
+
 /**
- * The arguments of the wasm gemmChunk (element size, transA, transB, m, n, k, a, lda, b, ldb, c,
- * ldc, work), followed by the per-thread work-area stride and the chunk count. Thread t (the main
- * thread is 0, worker i is i + 1) uses the work area at work + t·stride.
+ * Thirteen arguments of the job's function (for gemmChunk: element size, transA, transB, m, n, k, a, lda, b, ldb,
+ * c, ldc, work), the per-thread work-area stride, the chunk count, and the function's index (POOL_GEMM, POOL_ADAM).
+ * Thread t (the main thread is 0, worker i is i + 1) gets work + t·stride as its 13th argument.
  */
-export type GemmJob = readonly number[];
+export type PoolJob = readonly number[];
 
 type ChunkFn = (...args: number[]) => void;
 
 // A worker: the source of a function of its data, which the platform runs in a new thread.
 const WORKER_BODY = `({ module, memory, control, index }) => {
 const ctl = new Int32Array(control);
-let gemmChunk;
+let fns;
 try {
   const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
-  gemmChunk = x.gemmChunk;
+  fns = ${JSON.stringify(POOL_FUNCTIONS)}.map((name) => x[name]);
 } catch (e) {
   Atomics.store(ctl, ${STATE} + index, ${FAILED});
   throw e;
@@ -96,6 +104,7 @@ for (;;) {
   const p = ${PARAMS};
   const work = ctl[p + 12] + (index + 1) * ctl[p + 13];
   const chunks = ctl[p + 14];
+  const chunkFn = fns[ctl[p + 15]];
   const args = [ctl[p], ctl[p + 1], ctl[p + 2], ctl[p + 3], ctl[p + 4], ctl[p + 5], ctl[p + 6],
     ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], work];
   for (;;) {
@@ -104,7 +113,7 @@ for (;;) {
     if (w >>> ${CHUNK_BITS} !== seq || chunk >= chunks) break;
     if (Atomics.compareExchange(ctl, ${CLAIM}, w, w + 1) !== w) continue;
     try {
-      gemmChunk(...args, chunk, chunks);
+      chunkFn(...args, chunk, chunks);
     } catch (e) {
       Atomics.store(ctl, ${FAIL}, chunk + 1);
       Atomics.store(ctl, ${STATE} + index, ${FAILED});
@@ -118,7 +127,7 @@ for (;;) {
 }
 }`;
 
-export class GemmPool {
+export class KernelPool {
   private readonly ctl: Int32Array;
   private readonly workers: KernelWorker[] = [];
   private readonly dead: boolean[] = [];
@@ -194,14 +203,15 @@ export class GemmPool {
   }
 
   /**
-   * Runs every chunk of `job` (see GemmJob) across this thread and the workers, and returns once
-   * all are done. `gemmChunk` is this thread's instance of the wasm export. If the product stalled (waiting for
+   * Runs every chunk of `job` (see PoolJob) across this thread and the workers, and returns once
+   * all are done. `chunkFn` is this thread's instance of the job's wasm export. If the job stalled (waiting for
    * the workers' last chunks took longer than this thread's share), the pool backs off (see the header).
    */
-  run(job: GemmJob, gemmChunk: ChunkFn): void {
+  run(job: PoolJob, chunkFn: ChunkFn): void {
     const ctl = this.ctl;
     const chunks = job[14];
-    if (!(chunks >= 1 && chunks < MAX_CHUNKS - 1)) throw new RangeError(`GemmPool.run: ${chunks} chunks`);
+    if (!(chunks >= 1 && chunks < MAX_CHUNKS - 1)) throw new RangeError(`KernelPool.run: ${chunks} chunks`);
+    if (!(job[15] >= 0 && job[15] < POOL_FUNCTIONS.length)) throw new RangeError(`KernelPool.run: no pool function ${job[15]}`);
     // Close the previous job's claim counter before rewriting the parameters: a worker that wakes
     // late may read them half-written, but then finds nothing it can claim.
     Atomics.store(ctl, CLAIM, (this.seq << CHUNK_BITS) | (MAX_CHUNKS - 1));
@@ -218,7 +228,7 @@ export class GemmPool {
       const chunk = w & (MAX_CHUNKS - 1);
       if (chunk >= chunks) break;
       if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) !== w) continue;
-      gemmChunk(...args, chunk, chunks);
+      chunkFn(...args, chunk, chunks);
       Atomics.add(ctl, FIN, 1);
     }
     // Chunks still in flight on workers: spin briefly, then sleep.
@@ -231,15 +241,15 @@ export class GemmPool {
     while (fin < chunks) {
       if (sleep) Atomics.wait(ctl, FIN, fin, 10);
       fin = Atomics.load(ctl, FIN);
-      if (fin < chunks && performance.now() > deadline) throw new Error('matmul: a worker thread did not finish its block within 60 s');
+      if (fin < chunks && performance.now() > deadline) throw new Error(`${POOL_FUNCTIONS[job[15]]}: a worker thread did not finish its block within 60 s`);
     }
     const stalled = performance.now() - started - mine > mine + 0.05;
     const failed = Atomics.load(ctl, FAIL);
     if (failed !== 0) {
       // A worker trapped: redo its chunk here (which throws if the fault is real) and retire it.
       for (let i = 0; i < this.workers.length; i++) if (Atomics.load(ctl, STATE + i) === FAILED) this.retire(i);
-      platform.warn('tapegrad: a matmul worker thread failed; its block was recomputed on the main thread');
-      gemmChunk(...args, failed - 1, chunks);
+      platform.warn(`tapegrad: a kernel worker thread failed in ${POOL_FUNCTIONS[job[15]]}; its block was recomputed on the main thread`);
+      chunkFn(...args, failed - 1, chunks);
     }
     this.judge(stalled);
   }
