@@ -5,14 +5,16 @@
 //
 // Phases of one step, as a training loop written with nn.MLP, optim.Adam and a DataLoader runs them: `gather` (the
 // DataLoader drawing the next batch of 128 rows out of 60 000), `forward` (the MLP and cross-entropy), `backward`,
-// `opt.step()` for Adam and for SGD with momentum. Then the updates by themselves: the kernels adamUpdate and
-// sgdUpdate as dispatched (wasm above WASM_OPTIMIZER_MIN), and their JS loops. On a shared machine compare the
-// ratios within one run.
+// `opt.step()` for Adam and for SGD with momentum (nn.MLP's parameters and the optimizers' state are resident: in
+// the kernels' memory, updated in place). Then the updates by themselves: the kernels adamUpdate and sgdUpdate as
+// dispatched on ordinary arrays (copied in and out of the wasm memory above WASM_OPTIMIZER_MIN), on resident θ and
+// state with ∇θ copied in (as in a training step), and all resident; and their JS loops. On a shared machine compare
+// the ratios within one run.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { crossEntropy, DataLoader, manualSeed, nn, optim, Random, tensor } from '@tapegrad/autograd';
 import type { KernelBackend } from '@tapegrad/autograd/kernels';
-import { adamScalars, adamUpdate, getBackend, setBackend, sgdUpdate } from '@tapegrad/autograd/kernels';
+import { adamScalars, adamUpdate, allocateResident, getBackend, kernelThreadsReady, setBackend, sgdUpdate } from '@tapegrad/autograd/kernels';
 import { KERNEL_TABLE } from '@tapegrad/autograd/kernels/internal';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '200' }, backend: { type: 'string' } } });
@@ -33,7 +35,8 @@ function time(f: () => void, n = steps): number {
   return median(ts);
 }
 
-console.log(`backend ${getBackend()}, ${steps} samples each, load average before: ${loadavg()[0].toFixed(2)}`);
+const threads = await kernelThreadsReady();
+console.log(`backend ${getBackend()}, ${threads} thread(s), ${steps} samples each, load average before: ${loadavg()[0].toFixed(2)}`);
 
 // ── the real step, by phase ──────────────────────────────────────────────────────────────────────────────────────
 manualSeed(0);
@@ -86,14 +89,25 @@ const sizes = [784 * 256, 256, 256 * 128, 128, 128 * 10, 10];
 const buffers = () => sizes.map((n) => new Float32Array(n).map(() => rng.normal() * 0.01));
 const [theta, grad, m, b] = [buffers(), buffers(), buffers(), buffers()];
 const v = sizes.map((n) => new Float32Array(n).map(() => rng.normal() ** 2 * 1e-4));
+/** The same values in resident arrays (plain ones where the kernels have no shared memory or the backend is js). */
+const resident = (xs: Float32Array[]) =>
+  xs.map((x) => {
+    const r = allocateResident('float32', x.length);
+    r.set(x);
+    return r;
+  });
+const [rTheta, rGrad, rM, rV, rB] = [resident(theta), resident(grad), resident(m), resident(v), resident(b)];
 const s = adamScalars({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, 10, false);
 const sg = { lr: 1e-9, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, sign: 1, first: false };
 const adamJs = KERNEL_TABLE.adam.js;
 const sgdJs = KERNEL_TABLE.sgd.js;
 const rows: [string, () => void][] = [
   ['adamUpdate', () => sizes.forEach((_, i) => adamUpdate(theta[i], grad[i], m[i], v[i], null, s))],
+  ['  resident θ, m, v', () => sizes.forEach((_, i) => adamUpdate(rTheta[i], grad[i], rM[i], rV[i], null, s))],
+  ['  all resident', () => sizes.forEach((_, i) => adamUpdate(rTheta[i], rGrad[i], rM[i], rV[i], null, s))],
   ['adam js loop', () => sizes.forEach((_, i) => adamJs(theta[i], grad[i], m[i], v[i], null, s))],
   ['sgdUpdate (momentum)', () => sizes.forEach((_, i) => sgdUpdate(theta[i], grad[i], b[i], sg))],
+  ['  resident θ, b', () => sizes.forEach((_, i) => sgdUpdate(rTheta[i], grad[i], rB[i], sg))],
   ['sgd js loop (momentum)', () => sizes.forEach((_, i) => sgdJs(theta[i], grad[i], b[i], sg))],
 ];
 console.log(`\nthe update of ${sizes.reduce((a, n) => a + n)} float32 parameters (median ms)`);
