@@ -42,6 +42,25 @@ describe('the HTML report', () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe('# report\n');
   });
 
+  it('plots the engines\' and peers\' times per step and phase on a log scale, every point inside the plot', async () => {
+    const dir = scratchDir('report-time');
+    const r = await runWorkload(workloadByName('chapter'), 'float32', { steps: 3, speed: false });
+    const figure = (engine: string, phase: 'step' | 'forward' | 'backward', medianMs: number) => ({ engine, phase, hz: 1000 / medianMs, rme: 1, medianMs, meanMs: medianMs, samples: 50 });
+    const figures = [figure('autograd', 'step', 0.005), figure('autograd', 'forward', 0.0013), figure('manual', 'step', 0.0025), figure('manual', 'backward', 0.0005)];
+    const speed = { autogradMs: 0.005, manualMs: 0.0025, ratio: 2, rme: 1, figures, plan: { phases: ['step', 'forward', 'backward'], minSamples: 5, maxTime: 0.1 }, machine: null };
+    const peer = { ...r.peers[0], name: 'torch ×1', speed: { medianMs: 0.07 } };
+    const timed = { ...r, speed, peers: [peer] } as unknown as typeof r;
+    const html = readFileSync(await writeHtmlReport(dir, { results: [timed], fashion: null, markdown: '# report\n', title: 'test' }), 'utf8');
+    const svg = html.slice(html.indexOf('Time per training step'));
+    const plot = svg.slice(0, svg.indexOf('</svg>'));
+    // the x axis spans the values (a log scale from 0 is the empty plot of a bar chart), one mark per figure
+    expect(plot).toMatch(/X-axis titled 'median ms' for a log scale with values from 0\.0001 to 0\.1/);
+    for (const ms of ['0.005', '0.001', '0.003', '0.070']) expect(plot).toContain(`ms: ${ms}`);
+    const xs = [...plot.matchAll(/aria-label="median ms: [^"]*"[^>]*transform="translate\(([-\d.]+),/g)].map((m) => Number(m[1]));
+    expect(xs.length).toBe(5);
+    for (const x of xs) expect(x >= 0 && x <= 520).toBe(true);
+  });
+
   it.skipIf(!existsSync(CHROMIUM))(`renders in headless Chromium: SVG plots present, no console errors${existsSync(CHROMIUM) ? '' : ` (skipped: no ${CHROMIUM})`}`, async () => {
     const dir = scratchDir('report-browser');
     const r = await runWorkload(workloadByName('chapter'), 'float32', { steps: 3, speed: false });

@@ -62,7 +62,8 @@ function timeSpec(results: readonly WorkloadResult[]): TopLevelSpec | null {
     facet: { row: { field: 'run', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
     spec: {
       width: 520,
-      mark: 'bar',
+      // points, not bars: a bar starts at 0, which a log scale cannot place (Vega then draws an empty plot)
+      mark: { type: 'point', filled: true, size: 70 },
       encoding: {
         y: { field: 'who', type: 'nominal', title: null },
         yOffset: { field: 'phase', type: 'nominal', sort: ['step', 'forward', 'backward'] },
