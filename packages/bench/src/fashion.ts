@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { accuracy, crossEntropy, DataLoader, nn, noGrad, optim, Random, Tensor } from '@tapegrad/autograd';
-import { countCorrect, gatherRows, getKernelThreads } from '@tapegrad/autograd/kernels';
+import { allocateResident, countCorrect, gatherRows, getKernelThreads } from '@tapegrad/autograd/kernels';
 import { ManualAdam, ManualMLP } from '@tapegrad/manual';
 import type { ImageDataset } from './datasets/fashion.ts';
 import { diffArrays } from './compare.ts';
@@ -160,7 +160,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
     progress.end(torchInfo.detail);
   }
 
-  const xBuf = new Float32Array(B * d);
+  const xBuf = allocateResident('float32', B * d); // in the kernels' memory, as a DataLoader's batch: read in place
   const yBuf = new Int32Array(B);
   const runs = { autograd: [] as EpochFigures[], manual: [] as EpochFigures[] };
   const stepLosses = { autograd: [] as number[], manual: [] as number[] };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arange, DataLoader, Random, tensor } from '../index.ts';
+import { getBackend, isResident } from '../kernels/index.ts';
+import { residentArray } from '../kernels/internal.ts';
 
 describe('DataLoader', () => {
   it('batches tensors and typed arrays in order, the last batch smaller unless dropLast', () => {
@@ -47,6 +49,15 @@ describe('DataLoader', () => {
     for (let epoch = 0; epoch < 3; epoch++) for (const [b] of loader) buffers.add(b.data);
     expect(buffers.size).toBe(2); // one for the full batches, one for the last batch of 2
     expect(Array.from(x.data.subarray(0, 4))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('gathers large float batches into resident buffers (the kernels use them in place), labels into ordinary arrays', () => {
+    const x = tensor(Float32Array.from({ length: 64 * 784 }, (_, i) => i % 255), { shape: [64, 784] });
+    const y = Int32Array.from({ length: 64 }, (_, i) => i % 10);
+    const [[bx, by]] = new DataLoader([x, y], { batchSize: 32 });
+    expect(isResident(bx.data)).toBe(getBackend() === 'wasm' && residentArray('float32', 1) !== null);
+    expect(Array.from(bx.data.subarray(0, 3))).toEqual([0, 1, 2]);
+    expect(by).toBeInstanceOf(Int32Array);
   });
 
   it('a batch tensor overwritten by the next batch is at a new version: backward through it is refused', () => {

@@ -13,7 +13,7 @@
 // a typed array with more values per sample (batches are { data, shape: [B, …] }).
 
 import type { NumericArray, Random, Shape } from '../kernels/index.ts';
-import { gatherRows, shapeStr, sizeOf } from '../kernels/index.ts';
+import { allocateResident, dtypeOf, gatherRows, shapeStr, sizeOf } from '../kernels/index.ts';
 import { defaultRandom } from '../creation.ts';
 import { bumpVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
@@ -136,7 +136,11 @@ export class DataLoader<C extends readonly Column[]> {
   }
 
   private bufferFor(s: Source, column: number, rows: number): NumericArray {
-    const make = () => new (s.data.constructor as new (n: number) => NumericArray)(rows * s.width);
+    // float batches in the kernels' memory where that pays (allocateResident): the first layer's products read them in place
+    const make = (): NumericArray =>
+      s.data instanceof Float32Array || s.data instanceof Float64Array
+        ? allocateResident(dtypeOf(s.data), rows * s.width)
+        : new (s.data.constructor as new (n: number) => NumericArray)(rows * s.width);
     if (!this.reuse) return make();
     let pair = this.buffers.get(column);
     if (pair === undefined) {
