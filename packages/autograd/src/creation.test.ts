@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
-import { Random } from './kernels/index.ts';
+import { getBackend, isResident, Random } from './kernels/index.ts';
+import { RESIDENT_MIN, residentArray } from './kernels/internal.ts';
 import { optim, Tensor } from './index.ts';
 
 describe('tensor()', () => {
@@ -135,5 +136,21 @@ describe('new Tensor(data, shape)', () => {
 
   it('prints NaN and Infinity as themselves', () => {
     expect(String(tensor([NaN, Infinity, -1]))).toBe('Tensor(float32 [3]) [NaN,Infinity,-1]');
+  });
+});
+
+describe('parameters in the kernels\' memory', () => {
+  it('tensor(), zeros(), randn() … with requiresGrad give resident arrays from RESIDENT_MIN elements, the same values', () => {
+    const available = getBackend() === 'wasm' && residentArray('float32', 1) !== null;
+    const values = Array.from({ length: RESIDENT_MIN }, (_, i) => i / 7);
+    const p = tensor(values, { requiresGrad: true });
+    expect(isResident(p.data)).toBe(available);
+    expect(Array.from(p.data)).toEqual(Array.from(Float32Array.from(values)));
+    expect(isResident(tensor(values).data)).toBe(false);
+    expect(isResident(tensor(values.slice(1), { requiresGrad: true }).data)).toBe(false); // below RESIDENT_MIN
+    const r = randn([RESIDENT_MIN], { dtype: 'float64', rng: new Random(1), requiresGrad: true });
+    expect(isResident(r.data)).toBe(available);
+    expect(Array.from(r.data)).toEqual(Array.from(randn([RESIDENT_MIN], { dtype: 'float64', rng: new Random(1) }).data));
+    expect(isResident(zeros([RESIDENT_MIN], { requiresGrad: true }).data)).toBe(available);
   });
 });

@@ -2,7 +2,7 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { allocate, allocateResident, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf, toResident } from './kernels/index.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */
@@ -122,7 +122,8 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
     }
     shape = [...options.shape];
   }
-  const buffer = allocate(dtype, values.length);
+  // a tensor that requires grad is a parameter: in the kernels' memory where that pays (allocateResident)
+  const buffer = options.requiresGrad === true ? allocateResident(dtype, values.length) : allocate(dtype, values.length);
   buffer.set(values);
   return new Tensor(buffer, shape, { requiresGrad: options.requiresGrad });
 }
@@ -131,7 +132,8 @@ function make(op: string, shape: Shape, options: CreationOptions, fill: (dtype: 
   checkShape(op, shape);
   const dtype = checkDType(op, options.dtype ?? 'float32');
   checkAllocation(op, dtype, { 'a tensor': shape });
-  return new Tensor(fill(dtype, sizeOf(shape)), shape, { requiresGrad: options.requiresGrad });
+  const data = fill(dtype, sizeOf(shape));
+  return new Tensor(options.requiresGrad === true ? toResident(data) : data, shape, { requiresGrad: options.requiresGrad });
 }
 
 /** A tensor of zeros. */

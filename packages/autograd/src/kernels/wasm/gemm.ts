@@ -119,11 +119,11 @@ export function gemm(
   const chunks = Math.min(CHUNKS_PER_THREAD * t, tiles);
   const workers = t > 1 && chunks > 1 ? poolOf(t - 1) : null;
   const parallel = workers !== null && workers.admits();
-  // Operands that live in the shared memory (parameters: resident.ts) are used where they are, so a product with one
-  // runs there even on one thread; the others are copied in.
+  // Operands that live in the shared memory (parameters, batches: resident.ts) are used where they are, so a product
+  // on one thread runs there too when that copies less: V8 copies into and out of a shared memory at about half the
+  // speed of a plain copy, so the shared instance pays when twice the resident elements outweigh the others.
   const shared = sharedArena();
-  const resident = shared !== null && (shared.holds(a) || shared.holds(b) || shared.holds(out));
-  const arena = parallel || resident ? (shared as Arena) : local;
+  const arena = parallel || (shared !== null && sharedPays(shared, a, m * k, b, k * n, out, m * n, bias, n)) ? (shared as Arena) : local;
 
   const size = a.BYTES_PER_ELEMENT;
   const cLen = m * n;
@@ -163,6 +163,22 @@ export function gemm(
   if (relu) arena.kernel('relu', size)(pc, pc, cLen);
   if (!outInPlace) arena.copyOut(pc, out, cLen);
   return out;
+}
+
+/**
+ * Whether a product on one thread copies less in the shared instance than in the plain one: a copy in or out of the
+ * shared memory costs about two plain ones, a resident operand nothing there and one shared copy in the plain one.
+ */
+function sharedPays(shared: Arena, ...operands: (FloatArray | null | number)[]): boolean {
+  let resident = 0;
+  let other = 0;
+  for (let i = 0; i < operands.length; i += 2) {
+    const x = operands[i] as FloatArray | null;
+    if (x === null) continue;
+    if (shared.holds(x)) resident += operands[i + 1] as number;
+    else other += operands[i + 1] as number;
+  }
+  return resident > 0 && 2 * resident > other;
 }
 
 /** Whether out[0..outLen) and x[0..len), both in arena's memory, share bytes. */

@@ -42,12 +42,14 @@ describe.skipIf(!available)(`resident arrays${why}`, () => {
     x.set(values);
     const arena = sharedArena();
     const before = arena?.memory.buffer.byteLength ?? 0;
-    // a product large enough to grow the memory, run in the shared instance because its output is resident
+    // resident operands large enough to grow the memory, and a product run among them
     const n = 1500;
-    const a = new Float32Array(n * n).fill(1);
+    const a = residentArray('float32', n * n) as Float32Array;
+    a.fill(1);
     const out = residentArray('float32', n * n) as Float32Array;
     kernels.matmul(a, a, out, n, n, n);
     expect(out[0]).toBe(n);
+    releaseResident(a);
     expect(arena?.memory.buffer.byteLength).toBeGreaterThan(before);
     expect(x.length).toBe(5000);
     expect(Array.from(x)).toEqual(Array.from(values));
@@ -84,6 +86,28 @@ describe.skipIf(!available)(`resident arrays${why}`, () => {
     expect(isResident(allocateBeside(new Float64Array(RESIDENT_MIN)))).toBe(false);
     setBackend('js');
     expect(isResident(allocateResident('float32', RESIDENT_MIN))).toBe(false);
+  });
+
+  it('a product on one thread runs among resident operands when that copies less', () => {
+    const rng = new Random(4);
+    const [m, k, n] = [64, 64, 64]; // 262k multiply-adds: one thread
+    const W = residentArray('float32', k * n) as Float32Array;
+    W.set(Float32Array.from({ length: k * n }, () => rng.normal()));
+    const x = Float32Array.from({ length: m * k }, () => rng.normal());
+    const want = kernels.matmul(x, W.slice(), new Float32Array(m * n), m, k, n);
+    const out = residentArray('float32', m * n) as Float32Array;
+    const arena = sharedArena();
+    const scratch = arena?.scratch ?? 0;
+    const view = new Float32Array(arena?.memory.buffer ?? new ArrayBuffer(4), scratch, 1);
+    view[0] = 12345; // where the shared instance would copy x to
+    // W resident, x and out not (4096 against 8192 elements): the plain instance copies less, the shared memory is untouched
+    expect(Array.from(kernels.matmul(x, W, new Float32Array(m * n), m, k, n))).toEqual(Array.from(want));
+    expect(view[0]).toBe(12345);
+    // W and out resident (8192 against 4096): in the shared instance, x copied to its scratch
+    expect(Array.from(kernels.matmul(x, W, out, m, k, n))).toEqual(Array.from(want));
+    expect(view[0]).toBe(x[0]);
+    releaseResident(out);
+    releaseResident(W);
   });
 
   it('a product writes into a resident output in place, unless it overlaps a factor', () => {

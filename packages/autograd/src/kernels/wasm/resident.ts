@@ -140,3 +140,12 @@ export function allocateBeside(x: FloatArray): FloatArray {
   const dtype = dtypeOf(x);
   return (isResident(x) ? residentArray(dtype, x.length) : null) ?? allocate(dtype, x.length);
 }
+
+/** x itself, or a resident copy of it where allocateResident gives one (a parameter made from ordinary data). */
+export function toResident(x: FloatArray): FloatArray {
+  if (isResident(x)) return x;
+  const r = allocateResident(dtypeOf(x), x.length);
+  if (!isResident(r)) return x;
+  r.set(x);
+  return r;
+}
