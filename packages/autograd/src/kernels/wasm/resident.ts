@@ -1,7 +1,7 @@
 // Resident arrays: float buffers allocated inside the kernels' shared memory (instance.ts), so that a kernel uses
 // them where they are instead of copying them in and out (arena.ts passes them by address). Parameters and an
 // optimizer's state live here: Adam's update over 235k float32 parameters spends more time copying θ, ∇θ, m and v
-// in and θ, m, v out than computing, and with θ, m and v resident it can also be split across threads (optimizers.ts
+// in and θ, m, v out than computing, and with θ, m and v resident it can also be split across threads (adam.ts
 // here). Only a shared memory will do: its growth never detaches the views handed out, where a plain memory's growth
 // would empty every one of them.
 //
