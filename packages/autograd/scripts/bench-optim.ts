@@ -24,10 +24,12 @@ if (values.backend !== undefined) setBackend(values.backend as KernelBackend);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (ms: number): string => ms.toFixed(3).padStart(8);
 
-function time(f: () => void, n = steps): number {
+/** Median ms of f over n calls (after 10 to warm up), `before` run untimed ahead of each. */
+function time(f: () => void, n = steps, before?: () => void): number {
   for (let i = 0; i < 10; i++) f();
   const ts: number[] = [];
   for (let i = 0; i < n; i++) {
+    before?.();
     const t0 = performance.now();
     f();
     ts.push(performance.now() - t0);
@@ -111,5 +113,11 @@ const rows: [string, () => void][] = [
   ['sgd js loop (momentum)', () => sizes.forEach((_, i) => sgdJs(theta[i], grad[i], b[i], sg))],
 ];
 console.log(`\nthe update of ${sizes.reduce((a, n) => a + n)} float32 parameters (median ms)`);
-for (const [name, f] of rows) console.log(`${name.padEnd(24)}${fmt(time(f))}`);
+// "cold": as in a step, where the forward and backward passes have pushed θ, m and v out of the caches (64 MB
+// written before each call, untimed)
+const evict = new Float32Array(16 << 20);
+for (const [name, f] of rows) {
+  console.log(`${name.padEnd(24)}${fmt(time(f))}`);
+  if (name === '  all resident') console.log(`${'  all resident, cold'.padEnd(24)}${fmt(time(f, Math.min(steps, 100), () => evict.fill(1)))}`);
+}
 console.log(`\nload average after: ${loadavg()[0].toFixed(2)}`);
