@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arange, defaultRandom, full, manualSeed, ones, onesLike, randn, tensor, uniform, zeros, zerosLike } from './creation.ts';
 import { getBackend, isResident, Random } from './kernels/index.ts';
 import { RESIDENT_MIN, residentArray } from './kernels/internal.ts';
-import { optim, Tensor } from './index.ts';
+import { nn, optim, Tensor } from './index.ts';
 
 describe('tensor()', () => {
   it('reads numbers and nested lists, float32 by default', () => {
@@ -152,5 +152,8 @@ describe('parameters in the kernels\' memory', () => {
     expect(isResident(r.data)).toBe(available);
     expect(Array.from(r.data)).toEqual(Array.from(randn([RESIDENT_MIN], { dtype: 'float64', rng: new Random(1) }).data));
     expect(isResident(zeros([RESIDENT_MIN], { requiresGrad: true }).data)).toBe(available);
+    const layer = new nn.Linear(64, 32, { rng: new Random(2) }); // its W and b come from zeros(…, { requiresGrad })
+    expect([isResident(layer.W.data), isResident((layer.b as Tensor).data)]).toEqual([available, false]); // b: 32 < RESIDENT_MIN
+    expect(layer.W.data.some((w) => w !== 0)).toBe(true); // initialised in place
   });
 });

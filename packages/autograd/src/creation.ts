@@ -2,7 +2,8 @@
 // shares a buffer with the caller's array.
 
 import type { DType, FloatArray, Shape } from './kernels/index.ts';
-import { allocate, allocateResident, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf, toResident } from './kernels/index.ts';
+import { allocate, allocateResident, checkAllocation, checkDType, checkSeed, checkShape, formatValue, Random, shapeStr, sizeOf } from './kernels/index.ts';
+import { toResident } from './kernels/wasm/resident.ts';
 import { Tensor } from './tensor.ts';
 
 /** Numbers nested to any depth, rectangular: `[[1, 2], [3, 4]]`. */

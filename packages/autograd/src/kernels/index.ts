@@ -4,7 +4,7 @@
 // thresholds, counters) is at @tapegrad/autograd/kernels/internal.
 export type { DType, FloatArray } from './dtype.ts';
 export { allocate, allocateUninitialized, bytesPerElement, checkAllocation, checkDType, dtypeOf, DTYPES } from './dtype.ts';
-export { allocateBeside, allocateResident, isResident, toResident } from './wasm/resident.ts';
+export { allocateBeside, allocateResident, isResident } from './wasm/resident.ts';
 export { formatValue } from './format.ts';
 export type { Shape } from './shape.ts';
 export {

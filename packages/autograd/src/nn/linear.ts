@@ -2,10 +2,10 @@
 // out added to every row of the batch (a: N × in → z: N × out). A 1-D input [in] is treated as one row.
 
 import type { DType, Random } from '../kernels/index.ts';
-import { allocateResident, checkAllocation, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
-import { defaultRandom } from '../creation.ts';
+import { checkAllocation, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
+import { defaultRandom, zeros as zerosTensor } from '../creation.ts';
 import { linear, matmul, reshape } from '../ops/index.ts';
-import { Tensor } from '../tensor.ts';
+import type { Tensor } from '../tensor.ts';
 import * as init from './init.ts';
 import type { Nonlinearity } from './init.ts';
 import { Module } from './module.ts';
@@ -55,9 +55,8 @@ export class Linear extends Module {
     const rng = options.rng ?? defaultRandom();
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    // In the kernels' memory where that pays (allocateResident): the products and the optimizer use them in place.
-    this.W = new Tensor(allocateResident(dtype, inFeatures * outFeatures), [inFeatures, outFeatures], { requiresGrad: true });
-    this.b = options.bias === false ? null : new Tensor(allocateResident(dtype, outFeatures), [outFeatures], { requiresGrad: true });
+    this.W = zerosTensor([inFeatures, outFeatures], { dtype, requiresGrad: true });
+    this.b = options.bias === false ? null : zerosTensor([outFeatures], { dtype, requiresGrad: true });
     initialise(this.W, this.b, options.init ?? 'uniform', rng, options.nonlinearity);
   }
 
