@@ -3,7 +3,7 @@
 // threads of the pool (pool.ts), each taking a run of whole cache lines. Against the copying path (arena.call) this
 // saves copying θ, m, v in and out: six of the seven passes over memory that the copies made.
 import type { AdamScalars } from '../reference.ts';
-import { align } from './arena.ts';
+import { Layout } from './arena.ts';
 import { getKernelThreads, poolOf } from './gemm.ts';
 import { sharedArena } from './instance.ts';
 import { POOL_ADAM } from './pool.ts';
@@ -26,11 +26,11 @@ export function adamInPlace(
   if (arena === null || !arena.holds(theta) || !arena.holds(m) || !arena.holds(v) || (vMax !== null && !arena.holds(vMax))) return false;
   const n = theta.length;
   const size = theta.BYTES_PER_ELEMENT;
-  const scalars = arena.scratch;
-  const gradInPlace = arena.holds(grad);
-  const pg = gradInPlace ? grad.byteOffset : scalars + 64;
-  arena.ensure(scalars + 64 + (gradInPlace ? 0 : align(n * size)));
-  if (!gradInPlace) arena.copyIn(grad, n, pg);
+  const layout = new Layout(arena);
+  const scalars = layout.reserve(64);
+  const pg = layout.place(grad, n);
+  arena.ensure(layout.end);
+  if (!arena.holds(grad)) arena.copyIn(grad, n, pg);
   const f64 = arena.view(8);
   f64.set([s.stepSize, s.bias2Sqrt, s.beta1, s.beta2, s.eps, s.weightDecay, s.decay, s.sign], scalars / 8);
   const ams = vMax === null ? 0 : 1;

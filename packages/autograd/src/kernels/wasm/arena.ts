@@ -106,40 +106,28 @@ export class Arena {
   }
 
   /**
-   * The address of an operand that lives in this memory already (no copy either way): its array, when every array
-   * it names is that one and held here; else -1.
-   */
-  private inPlace(a: Operand): number {
-    const x = a.from ?? a.to;
-    return x !== null && (a.to === null || a.to === x) && this.holds(x) ? x.byteOffset : -1;
-  }
-
-  /**
    * Calls kernel `name` (F32 or F64 by the operands' element size) with `args`: numbers as they are, each Operand
    * as the address it was copied to, or its own address when it lives in this memory. Returns what the kernel returns.
    */
   call(name: string, ...args: (number | Operand)[]): number {
     const values: number[] = new Array(args.length);
+    const layout = new Layout(this);
     let copied = 0; // bit i: operand i was copied in (and/or is copied out)
     let size = 0;
-    let end = this.scratch;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (typeof a === 'number') {
         values[i] = a;
         continue;
       }
-      size ||= (a.from ?? (a.to as FloatArray)).BYTES_PER_ELEMENT;
-      const at = this.inPlace(a);
-      if (at >= 0) {
-        values[i] = at;
-        continue;
-      }
-      copied |= 1 << i;
-      values[i] = end;
-      end += align(a.length * size);
+      const x = (a.from ?? a.to) as FloatArray;
+      size ||= x.BYTES_PER_ELEMENT;
+      // in place only when the operand names one array, in and out: an inOut to another array is copied both ways
+      const one = a.to === null || a.to === x;
+      values[i] = one ? layout.place(x, a.length) : layout.reserve(a.length * size);
+      if (!one || !this.holds(x)) copied |= 1 << i;
     }
-    this.ensure(end);
+    this.ensure(layout.end);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (copied & (1 << i) && typeof a !== 'number' && a.from !== null) this.copyIn(a.from, a.length, values[i]);
@@ -150,5 +138,28 @@ export class Arena {
       if (copied & (1 << i) && typeof a !== 'number' && a.to !== null) this.copyOut(values[i], a.to, a.length);
     }
     return result;
+  }
+}
+
+/**
+ * Where one call's operands go, from the arena's scratch start: `place(x, n)` is x's own address when x lives in the
+ * memory (used in place, copied neither way), else the next 64-byte-aligned run of n elements, which the caller
+ * copies x into once `ensure(end)` has made room; `reserve(bytes)` is a run for anything else.
+ */
+export class Layout {
+  end: number;
+
+  constructor(private readonly arena: Arena) {
+    this.end = arena.scratch;
+  }
+
+  place(x: FloatArray, n: number): number {
+    return this.arena.holds(x) ? x.byteOffset : this.reserve(n * x.BYTES_PER_ELEMENT);
+  }
+
+  reserve(bytes: number): number {
+    const at = this.end;
+    this.end += align(bytes);
+    return at;
   }
 }

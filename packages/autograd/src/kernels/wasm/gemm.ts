@@ -9,7 +9,7 @@
 // scratch.
 import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
-import { align, type Arena } from './arena.ts';
+import { align, type Arena, Layout } from './arena.ts';
 import { localArena, sharedArena } from './instance.ts';
 import { loadKernelModule } from './module.ts';
 import { gemmStats, KernelPool, MAX_CHUNKS, POOL_GEMM } from './pool.ts';
@@ -123,24 +123,18 @@ export function gemm(
   // on one thread runs there too when that copies less: V8 copies into and out of a shared memory at about half the
   // speed of a plain copy, so the shared instance pays when twice the resident elements outweigh the others.
   const shared = sharedArena();
-  const arena = parallel || (shared !== null && sharedPays(shared, a, m * k, b, k * n, out, m * n, bias, n)) ? (shared as Arena) : local;
+  const arena = parallel || (shared !== null && sharedPays(shared, [[a, m * k], [b, k * n], [out, m * n], [bias, n]])) ? (shared as Arena) : local;
 
   const size = a.BYTES_PER_ELEMENT;
   const cLen = m * n;
-  let end = arena.scratch;
-  const place = (x: FloatArray, len: number): number => {
-    if (arena.holds(x)) return x.byteOffset;
-    const at = end;
-    end += align(len * size);
-    return at;
-  };
-  const pa = place(a, m * k);
-  const pb = place(b, k * n);
+  const layout = new Layout(arena);
+  const pa = layout.place(a, m * k);
+  const pb = layout.place(b, k * n);
   // The product is written in place only into an array that overlaps neither factor.
   const outInPlace = arena.holds(out) && !overlaps(arena, out, cLen, a, m * k) && !overlaps(arena, out, cLen, b, k * n);
-  const pc = outInPlace ? out.byteOffset : place(out, cLen);
-  const pbias = bias === null ? 0 : place(bias, n);
-  const work = end;
+  const pc = outInPlace ? out.byteOffset : layout.reserve(cLen * size);
+  const pbias = bias === null ? 0 : layout.place(bias, n);
+  const work = layout.end;
   arena.ensure(work + (parallel ? workers.size + 1 : 1) * workBytes);
   if (!arena.holds(a)) arena.copyIn(a, m * k, pa);
   if (!arena.holds(b)) arena.copyIn(b, k * n, pb);
@@ -169,14 +163,13 @@ export function gemm(
  * Whether a product on one thread copies less in the shared instance than in the plain one: a copy in or out of the
  * shared memory costs about two plain ones, a resident operand nothing there and one shared copy in the plain one.
  */
-function sharedPays(shared: Arena, ...operands: (FloatArray | null | number)[]): boolean {
+function sharedPays(shared: Arena, operands: readonly (readonly [FloatArray | null, number])[]): boolean {
   let resident = 0;
   let other = 0;
-  for (let i = 0; i < operands.length; i += 2) {
-    const x = operands[i] as FloatArray | null;
+  for (const [x, n] of operands) {
     if (x === null) continue;
-    if (shared.holds(x)) resident += operands[i + 1] as number;
-    else other += operands[i + 1] as number;
+    if (shared.holds(x)) resident += n;
+    else other += n;
   }
   return resident > 0 && 2 * resident > other;
 }
