@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDir } from '../../scripts/lint-packages.ts';
 import { builtEnv, lintPackages, PACKAGES, packPackages, ROOT } from '../../scripts/lint-packages.ts';
 import { bundlePage, esbuildSite, loadPages, pageResult } from '../../packages/bench/test/browser/harness.ts';
+import { backendUnavailableReason } from '../../packages/autograd/src/kernels/backend.ts';
 import { chromiumMissing } from '../support/chromium.ts';
 import { productsDigest } from '../../packages/bench/test/browser/workload.ts';
 
@@ -19,6 +20,8 @@ const PROJECT = join(import.meta.dirname, 'project');
 const BROWSER_TEST = join(ROOT, 'packages', 'bench', 'test', 'browser');
 /** Why the browser part cannot run here, or null. */
 const chromium = chromiumMissing();
+/** Why the native backend cannot run here (no C compiler, OpenBLAS or Node headers), or null. */
+const nativeMissing = backendUnavailableReason('native');
 const TIMEOUT = 120_000;
 
 let tmp = '';
@@ -26,10 +29,10 @@ let tmp = '';
 let dir = '';
 let tarballs = {} as Record<PackageDir, string>;
 
-/** Runs a command in the consumer project with the built packages' environment; its stdout. */
-function run(cmd: string, args: readonly string[]): string {
+/** Runs a command in the consumer project with the built packages' environment (and `env`); its stdout. */
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
   try {
-    return execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', env: builtEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...builtEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
@@ -66,6 +69,7 @@ describe('the packed packages, installed with npm into a fresh project', () => {
       expect(autograd, f).toContain(`package/${f}`);
     }
     for (const wasm of ['kernels', 'kernels-local', 'kernels-fma', 'kernels-fma-local']) expect(autograd).toContain(`package/build/${wasm}.wasm`);
+    expect(autograd).toContain('package/native/kernels.c');
     for (const name of PACKAGES) {
       const all = files(name);
       expect(all).toContain('package/LICENSE');
@@ -88,6 +92,20 @@ describe('the packed packages, installed with npm into a fresh project', () => {
     expect(cjs.backend).toBe('wasm');
     expect(cjs).toEqual(esm);
   }, TIMEOUT);
+
+  it.skipIf(nativeMissing !== null)(
+    `(b2) TAPEGRAD_BACKEND=native compiles the installed package's addon on first use and trains the same${nativeMissing === null ? '' : ` (skipped: ${nativeMissing})`}`,
+    () => {
+      const cache = join(tmp, 'native-cache'); // empty: the addon is compiled from the tarball's native/kernels.c
+      const s = JSON.parse(run('node', ['esm.mjs'], { TAPEGRAD_BACKEND: 'native', TAPEGRAD_NATIVE_DIR: cache })) as Summary;
+      expect(s.backend).toBe('native');
+      expect(s.chapter.worst).toBeLessThan(1e-12);
+      expect(s.wide.worst).toBeLessThan(1e-5);
+      expect(s.matmulVsRef).toBeLessThan(1e-5);
+      expect(readdirSync(cache).filter((f) => f.endsWith('.node'))).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
 
   it.each([
     ['ES module, moduleResolution node16', 'tsconfig.node16.json'],

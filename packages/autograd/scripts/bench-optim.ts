@@ -1,7 +1,7 @@
 // A user's training step on 784-256-128-10 ReLU (batch 128, float32), split by phase, and the optimizers' updates
 // alone over its 235 146 parameters: medians in milliseconds.
 //
-//   pnpm exec tsx packages/autograd/scripts/bench-optim.ts [--steps N] [--backend js|wasm]
+//   pnpm exec tsx packages/autograd/scripts/bench-optim.ts [--steps N] [--backend js|wasm|native]
 //
 // Phases of one step, as a training loop written with nn.MLP, optim.Adam and a DataLoader runs them: `gather` (the
 // DataLoader drawing the next batch of 128 rows out of 60 000), `forward` (the MLP and cross-entropy), `backward`,

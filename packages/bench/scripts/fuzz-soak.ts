@@ -24,7 +24,7 @@ const program = new Command('pnpm fuzz')
 program.parse();
 const opts = program.opts<{ minutes: string; cases?: string; seed?: string; case?: string; soakSteps: string }>();
 
-const backends = (['js', 'wasm'] as const).filter((b): b is KernelBackend => backendUnavailableReason(b) === null);
+const backends = (['js', 'wasm', 'native'] as const).filter((b): b is KernelBackend => backendUnavailableReason(b) === null);
 
 function replay(seed: number): number {
   let code = 0;

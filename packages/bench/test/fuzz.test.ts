@@ -12,7 +12,7 @@ import { unavailable } from './each-backend.ts';
 
 const CASES = 250;
 const runSeed = Number(process.env.TAPEGRAD_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const backends = (['js', 'wasm'] as const).filter((b): b is KernelBackend => unavailable(b) === null);
+const backends = (['js', 'wasm', 'native'] as const).filter((b): b is KernelBackend => unavailable(b) === null);
 
 describe(`fuzz: ${CASES} random networks, both engines bit for bit on ${backends.join(' and ')} (TAPEGRAD_FUZZ_SEED=${runSeed})`, () => {
   it('every case agrees in every bit', () => {

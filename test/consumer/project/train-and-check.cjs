@@ -3,7 +3,7 @@
 // the packages, cjs.cjs requires them, and both hand them here). It trains the chapter's 2-2-2-3 sigmoid network
 // (docs/backprop-chapter.md) with autograd in lockstep with the manual engine, checking every step's gradients
 // against the chapter's hand-derived ones, then does the same on a 2-64-64-3 ReLU network whose products are big
-// enough to run in the wasm kernels, and prints a JSON summary; any mismatch throws, so node exits non-zero.
+// enough to run in the wasm (or, with TAPEGRAD_BACKEND=native, the native) kernels, and prints a JSON summary; any mismatch throws, so node exits non-zero.
 
 /** max |a − b| / max |b| over two flat arrays of the same length. */
 function relDiff(a, b) {
@@ -62,8 +62,10 @@ function normalRows(rng, rows, cols, std) {
 
 function trainAndCheck(packages) {
   const { kernels, manual } = packages;
+  // wasm by default; native where the test asks for it (TAPEGRAD_BACKEND=native)
+  const expected = process.env.TAPEGRAD_BACKEND || 'wasm';
   const backend = kernels.getBackend();
-  if (backend !== 'wasm') throw new Error(`expected the wasm kernel backend, got ${backend}: ${kernels.backendUnavailableReason('wasm')}`);
+  if (backend !== expected) throw new Error(`expected the ${expected} kernel backend, got ${backend}: ${kernels.backendUnavailableReason(expected)}`);
 
   // The chapter's worked example, float64: its parameters and batch of three.
   const ex = manual.chapterExample;
@@ -85,17 +87,18 @@ function trainAndCheck(packages) {
   const wide = lockstep(packages, { sizes, activation: 'relu', dtype: 'float32', params, x, y, steps: 10, lr: 0.1 });
   if (!(wide.worst < 1e-5)) throw new Error(`2-64-64-3: autograd's gradients differ from the manual engine's by ${wide.worst}`);
 
-  // The wasm kernels themselves, loaded from the package's own build/: on a size past the thresholds the product runs
-  // in them on the wasm backend, and agrees with the JS reference kernels (selected through the public setBackend).
+  // The kernels themselves, loaded from the package's own build/ (or, native, compiled from its native/): on a size
+  // past the thresholds the product runs in them, and agrees with the JS reference kernels (selected through the
+  // public setBackend).
   const [m, k, n] = [64, 64, 64];
   const a = rng.normalArray('float32', m * k);
   const w = rng.normalArray('float32', k * n);
-  const viaWasm = kernels.matmul(a, w, new Float32Array(m * n), m, k, n);
+  const viaBackend = kernels.matmul(a, w, new Float32Array(m * n), m, k, n);
   kernels.setBackend('js');
   const viaRef = kernels.matmul(a, w, new Float32Array(m * n), m, k, n);
-  kernels.setBackend('wasm');
-  const matmulVsRef = relDiff(viaWasm, viaRef);
-  if (!(matmulVsRef < 1e-5)) throw new Error(`wasm matmul differs from the JS reference by ${matmulVsRef}`);
+  kernels.setBackend(backend);
+  const matmulVsRef = relDiff(viaBackend, viaRef);
+  if (!(matmulVsRef < 1e-5)) throw new Error(`${backend} matmul differs from the JS reference by ${matmulVsRef}`);
 
   return { backend, fma: kernels.wasmFusedMultiplyAdd(), chapter, wide, matmulVsRef };
 }

@@ -37,6 +37,7 @@ export {
   setKernelThreads,
   wasmFusedMultiplyAdd,
 } from './backend.ts';
+export { nativeCore } from './native/kernels.ts';
 export type { InitializedKernels, InitKernelsOptions, KernelFile, KernelFiles, KernelSource } from './init.ts';
 export { initKernels } from './init.ts';
 export type { BinaryKernel, UnaryKernel } from './elementwise.ts';

@@ -30,7 +30,7 @@ export interface InitKernelsOptions {
 
 /** What initKernels() set up. */
 export interface InitializedKernels {
-  /** The backend the kernels now use: 'wasm', unless setBackend or TAPEGRAD_BACKEND chose 'js'. */
+  /** The backend the kernels now use: 'wasm', unless setBackend or TAPEGRAD_BACKEND chose another. */
   backend: KernelBackend;
   /** The threads ready for large matrix products (the calling one included). */
   threads: number;
@@ -59,6 +59,6 @@ export async function initKernels(options: InitKernelsOptions = {}): Promise<Ini
   if (reason !== null) throw new Error(`initKernels: ${reason}`);
   pickDefaultBackendAgain();
   const backend = getBackend();
-  const ready = backend === 'wasm' && getKernelThreads() > 1 ? await kernelThreadsReady() : 1;
+  const ready = backend !== 'js' && getKernelThreads() > 1 ? await kernelThreadsReady() : 1;
   return { backend, threads: ready, fma: wasmFusedMultiplyAdd() };
 }

@@ -10,4 +10,5 @@ export { gemmStats, gemmTuning } from './wasm/pool.ts';
 export type { KernelModule } from './wasm/module.ts';
 export { fmaAllowed, loadFrom, loadKernelModule, localFileOf, REBUILD, WASM_FILE, WASM_FMA_FILE } from './wasm/module.ts';
 export { ADAM_THREAD_MIN } from './wasm/adam.ts';
+export { nativeGemm } from './native/kernels.ts';
 export { releaseResident, RESIDENT_MIN, residentArray, residentStats } from './wasm/resident.ts';

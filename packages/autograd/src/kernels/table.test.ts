@@ -8,8 +8,8 @@ import { adamScalars } from './optimizers.ts';
 import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_OPTIMIZER_MIN } from './table.ts';
 import { residentArray } from './wasm/resident.ts';
 
-// The kernel table as a whole: every row has its JS reference, and every wasm form gives what its reference gives,
-// on both dtypes, on arguments its size rule sends to wasm. Element-wise rows must agree bit for bit (specials
+// The kernel table as a whole: every row has its JS reference, and every wasm and native form gives what its
+// reference gives, on both dtypes, on arguments its size rule sends there. Element-wise rows must agree bit for bit (specials
 // included); the matrix products sum in another order, so each output may differ by the classic bound
 // 2·k·u·Σ|a||b| (u the unit roundoff), here with k counting the bias as one more term. The kernels' own tests
 // (matmul.test.ts, elementwise.test.ts) go further on each: odd shapes, threads, composites, and which backend
@@ -122,6 +122,7 @@ describe('the kernel table', () => {
     for (const [name, row] of ROWS) {
       expect(typeof row.js, name).toBe('function');
       expect(typeof kernels[name as keyof typeof kernels], name).toBe('function');
+      if (row.native !== undefined) expect(row.wasm, `${name}: a native form falls back to a wasm one (backend.ts)`).toBeDefined();
       if (row.wasm === undefined) continue;
       expect(typeof row.pays, `${name}: a wasm form needs a size rule`).toBe('function');
       expect(SAMPLES[name], `${name}: add a sample of arguments to SAMPLES in table.test.ts`).toBeDefined();
@@ -148,38 +149,38 @@ describe('the kernel table', () => {
     if (r !== null) expect(pays('adam', [r, f32(16), f32(16), f32(16), null])).toBe(true); // resident θ: any size
   });
 
-  const reason = backendUnavailableReason('wasm');
-  const noResident = reason ?? (residentArray('float32', 1) === null ? 'no shared memory for resident arrays here' : null);
-  for (const [dtype, where] of DTYPES.flatMap((d) => [[d, 'copied'], [d, 'resident']] as const)) {
-    const skip = where === 'copied' ? reason : noResident;
-    it.skipIf(skip !== null)(`${dtype}: every wasm form gives its JS reference's values, its arrays ${where}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const cases = (['wasm', 'native'] as const).flatMap((form) => DTYPES.flatMap((d) => [[form, d, 'copied'], [form, d, 'resident']] as const));
+  for (const [form, dtype, where] of cases) {
+    const reason = backendUnavailableReason(form);
+    const skip = where === 'copied' || reason !== null ? reason : residentArray('float32', 1) === null ? 'no shared memory for resident arrays here' : null;
+    it.skipIf(skip !== null)(`${dtype}: every ${form} form gives its JS reference's values, its arrays ${where}${skip ? ` (skipped: ${skip})` : ''}`, () => {
       const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
       for (const [name, row] of ROWS) {
-        if (row.wasm === undefined) continue;
+        if (row[form] === undefined) continue;
         const { args, terms } = SAMPLES[name];
         const rng = new Random(name.length * 101 + dtype.length);
         for (const sample of args(maker(dtype, rng, terms !== undefined))) {
           const what = `${name} ${dtype} (${sample.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).length : a)).join(', ')})`;
           expect((row.pays as (...a: unknown[]) => boolean)(...sample), `${what}: the sample must be above the size rule`).toBe(true);
           const jsArgs = copy(sample);
-          const wasmArgs = where === 'copied' ? copy(sample) : resident(sample);
+          const fastArgs = where === 'copied' ? copy(sample) : resident(sample);
           const js = row.js as (...a: unknown[]) => unknown;
-          const wasm = row.wasm as (...a: unknown[]) => unknown;
+          const fast = row[form] as (...a: unknown[]) => unknown;
           const want = js(...jsArgs);
-          const got = wasm(...wasmArgs);
+          const got = fast(...fastArgs);
           if (!ArrayBuffer.isView(want)) expect(got, what).toBe(want);
           const bound = terms === undefined ? null : (js(...abs(sample)) as FloatArray);
           for (let i = 0; i < sample.length; i++) {
             if (!ArrayBuffer.isView(sample[i])) continue;
             const w = jsArgs[i] as FloatArray;
-            const g = wasmArgs[i] as FloatArray;
+            const g = fastArgs[i] as FloatArray;
             if (bound === null) {
               const first = w.findIndex((v, j) => !Object.is(v, g[j]));
-              expect(first, `${what}: argument ${i} differs at ${first}: wasm ${g[first]}, js ${w[first]}`).toBe(-1);
+              expect(first, `${what}: argument ${i} differs at ${first}: ${form} ${g[first]}, js ${w[first]}`).toBe(-1);
             } else if (w.length === bound.length) {
               const k = (terms as (a: unknown[]) => number)(sample);
               const worst = w.findIndex((v, j) => !(Math.abs(g[j] - v) <= 2 * k * u * bound[j] + Number.MIN_VALUE));
-              expect(worst, `${what}: out[${worst}] wasm ${g[worst]}, js ${w[worst]}`).toBe(-1);
+              expect(worst, `${what}: out[${worst}] ${form} ${g[worst]}, js ${w[worst]}`).toBe(-1);
             }
           }
         }

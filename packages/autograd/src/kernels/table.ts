@@ -1,9 +1,10 @@
 // Which backend runs what: one row per kernel. Each row has its JS reference (reference.ts: plain loops, the
 // definition of the values), its wasm form where there is one (an AssemblyScript function in assembly/, reached
-// through wasm/: operands copied in, the call, results copied out), the size rule that says when the wasm form
-// pays for its copies, and the argument checks both forms share. The kernels the engines call are built from these
-// rows (`kernels` below): each runs the wasm form when the wasm backend is selected (backend.ts) and its rule says
-// so, else the JS one. Nothing else in kernels/ chooses a backend.
+// through wasm/: operands copied in, the call, results copied out), its native form where there is one (the products:
+// OpenBLAS through native/), the size rule that says when those pay for their calls, and the argument checks every
+// form shares. The kernels the engines call are built from these rows (`kernels` below): on the native backend (as
+// backend.ts selects) a row runs its native form, else its wasm form; on the wasm backend its wasm form; each only
+// where the row's rule says so, else the JS one. Nothing else in kernels/ chooses a backend.
 //
 // Adding a wasm kernel: write <name>F32 and <name>F64 in assembly/ (exported from their file), `pnpm --filter
 // @tapegrad/autograd build:wasm`, and add a row here whose `wasm` is a `callWasm('<name>', …operands)` (or
@@ -28,6 +29,7 @@ import {
   stepGradRef,
   sumRowsRef,
 } from './reference.ts';
+import { nativeAdam, nativeGemm } from './native/kernels.ts';
 import { adamInPlace } from './wasm/adam.ts';
 import { input, inOut, output } from './wasm/arena.ts';
 import { isResident } from './wasm/resident.ts';
@@ -61,15 +63,17 @@ export const WASM_ELEMENTWISE_MIN = 4096;
 /** A kernel's type: any function of up to seven parameters (see dispatched). */
 type Kernel = (a: never, b: never, c: never, d: never, e: never, f: never, g: never) => unknown;
 
-/** One kernel: its reference, its wasm form, when that pays, and the checks both share. */
+/** One kernel: its reference, its wasm and native forms, when those pay, and the checks all share. */
 export interface KernelRow<F extends Kernel> {
   /** The reference: plain loops (reference.ts), the definition of the values, and the only form on the js backend. */
   readonly js: F;
   /** The WebAssembly form, same signature and values (the products: within rounding). */
   readonly wasm?: F;
-  /** Whether these arguments are worth the wasm form: big enough to repay the copies, and of one dtype. */
+  /** The native form (Node, OpenBLAS), on the native backend: same signature, values within rounding. */
+  readonly native?: F;
+  /** Whether these arguments are worth the wasm or native form: big enough to repay the call, and of one dtype. */
   readonly pays?: (...args: Parameters<F>) => boolean;
-  /** Throws on arguments neither form accepts. */
+  /** Throws on arguments no form accepts. */
   readonly check?: (...args: Parameters<F>) => void;
 }
 
@@ -77,6 +81,7 @@ export interface KernelRow<F extends Kernel> {
 function row<F extends Kernel>(r: {
   js: F;
   wasm?: NoInfer<F>;
+  native?: NoInfer<F>;
   pays?: (...args: Parameters<NoInfer<F>>) => boolean;
   check?: (...args: Parameters<NoInfer<F>>) => void;
 }): KernelRow<F> {
@@ -85,15 +90,23 @@ function row<F extends Kernel>(r: {
 
 type Loose = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown) => unknown;
 
-/** The kernel a row stands for: its check, then its wasm form where the backend is wasm and it pays, else its JS form. */
+/**
+ * The kernel a row stands for: its check, then, where it pays, its native form on the native backend, its wasm form
+ * on the native (for rows with no native form) or wasm backend; else its JS form.
+ */
 function dispatched<F extends Kernel>(r: KernelRow<F>): F {
   // Seven plain parameters rather than (...args), so that no call of a small kernel (thousands a training step)
   // makes an array; `Kernel` holds every row to seven, and each function ignores the undefined ones past its own.
-  const { js, wasm, pays, check } = r as unknown as { js: Loose; wasm?: Loose; pays?: Loose; check?: Loose };
+  const { js, wasm, native, pays, check } = r as unknown as { js: Loose; wasm?: Loose; native?: Loose; pays?: Loose; check?: Loose };
+  const fast = native ?? wasm;
   const run: Loose =
     wasm === undefined || pays === undefined
       ? js
-      : (a, b, c, d, e, f, g) => (getBackend() === 'wasm' && pays(a, b, c, d, e, f, g) ? wasm(a, b, c, d, e, f, g) : js(a, b, c, d, e, f, g));
+      : (a, b, c, d, e, f, g) => {
+          const backend = getBackend();
+          if (backend === 'js' || !pays(a, b, c, d, e, f, g)) return js(a, b, c, d, e, f, g);
+          return (backend === 'native' ? (fast as Loose) : wasm)(a, b, c, d, e, f, g);
+        };
   if (check === undefined) return run as unknown as F;
   const checked: Loose = (a, b, c, d, e, f, g) => {
     check(a, b, c, d, e, f, g);
@@ -163,6 +176,7 @@ export const KERNEL_TABLE = {
   matmul: row({
     js: matmulRef,
     wasm: (a, b, out, m, k, n) => gemm(false, false, a, b, out, m, k, n),
+    native: (a, b, out, m, k, n) => nativeGemm(false, false, a, b, out, m, k, n),
     pays: productPays,
     check: (a, b, out, m, k, n) => checkLengths('matmul', a, b, out, m * k, k * n, m * n),
   }),
@@ -170,6 +184,7 @@ export const KERNEL_TABLE = {
   matmulTN: row({
     js: matmulRefTN,
     wasm: (a, b, out, m, k, n) => gemm(true, false, a, b, out, m, k, n),
+    native: (a, b, out, m, k, n) => nativeGemm(true, false, a, b, out, m, k, n),
     pays: productPays,
     check: (a, b, out, m, k, n) => checkLengths('matmulTN', a, b, out, k * m, k * n, m * n),
   }),
@@ -177,6 +192,7 @@ export const KERNEL_TABLE = {
   matmulNT: row({
     js: matmulRefNT,
     wasm: (a, b, out, m, k, n) => gemm(false, true, a, b, out, m, k, n),
+    native: (a, b, out, m, k, n) => nativeGemm(false, true, a, b, out, m, k, n),
     pays: productPays,
     check: (a, b, out, m, k, n) => checkLengths('matmulNT', a, b, out, m * k, n * k, m * n),
   }),
@@ -184,6 +200,7 @@ export const KERNEL_TABLE = {
   matmulBias: row<BiasProduct>({
     js: (a, b, bias, out, m, k, n) => addRowRef(matmulRef(a, b, out, m, k, n), bias, out, m, n),
     wasm: (a, b, bias, out, m, k, n) => gemm(false, false, a, b, out, m, k, n, bias),
+    native: (a, b, bias, out, m, k, n) => nativeGemm(false, false, a, b, out, m, k, n, bias),
     pays: biasProductPays,
     check: (a, b, bias, out, m, k, n) => {
       checkLengths('matmulBias', a, b, out, m * k, k * n, m * n);
@@ -198,6 +215,7 @@ export const KERNEL_TABLE = {
       return out;
     },
     wasm: (a, b, bias, out, m, k, n) => gemm(false, false, a, b, out, m, k, n, bias, true),
+    native: (a, b, bias, out, m, k, n) => nativeGemm(false, false, a, b, out, m, k, n, bias, true),
     pays: biasProductPays,
   }),
   /** y += a · x (same length): gradient accumulation and SGD updates */
@@ -272,6 +290,10 @@ export const KERNEL_TABLE = {
         stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
       return theta;
     },
+    // in C on this thread: ∇θ read where the products wrote it (no copy into the wasm memory), and no worker of the
+    // pool to wake, whose spinning after its chunk would hold a core OpenBLAS's threads want (measured in a step,
+    // scripts/bench-optim.ts --backend native: the wasm update split across the worker 1.0-1.3 ms, on this thread 0.44-0.66)
+    native: nativeAdam,
     pays: (theta, grad, m, v, vMax) => optimizerPays(theta, grad, m, v, vMax),
     check: (theta, grad, m, v, vMax) => checkOptimizer('adam', theta, { grad, m, v, vMax }),
   }),
@@ -311,7 +333,7 @@ export const KERNEL_TABLE = {
 
 type Dispatched<T> = { readonly [K in keyof T]: T[K] extends KernelRow<infer F> ? F : never };
 
-/** The kernels as called: each row's check, then its wasm or JS form as the backend and the row's rule say. */
+/** The kernels as called: each row's check, then its native, wasm or JS form as the backend and the row's rule say. */
 export const kernels = Object.fromEntries(
   Object.entries(KERNEL_TABLE).map(([name, r]) => [name, dispatched(r as KernelRow<Kernel>)]),
 ) as Dispatched<typeof KERNEL_TABLE>;

@@ -123,4 +123,6 @@ export const platform: Platform = {
 
   // A page is not told the machine's memory (navigator.deviceMemory is rounded and capped at 8 GB).
   memoryBytes: () => null,
+
+  nativeKernels: () => 'the native kernels are a Node addon (OpenBLAS); a browser runs the wasm ones',
 };

@@ -1,5 +1,6 @@
-// The kernels' platform (platform.ts) on Node: the only file under kernels/ that imports node: modules or reads
-// process. Chosen by the "#platform" import in package.json for every runtime but a browser.
+// The kernels' platform (platform.ts) on Node: with node-native.ts (the native kernels' loader), the only files
+// under kernels/ that import node: modules or read process. Chosen by the "#platform" import in package.json for
+// every runtime but a browser.
 import { Buffer, constants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { nativeKernels } from './node-native.ts';
 import type { KernelWorker, Platform } from './platform.ts';
 
 /** The compiled modules: build/ of this package (scripts/build-wasm.mjs writes them there). */
@@ -101,4 +103,6 @@ export const platform: Platform = {
 
   // process.constrainedMemory: the cgroup's limit, 0 or a huge number (2^63) where there is none.
   memoryBytes: () => Math.min(totalmem(), process.constrainedMemory?.() || Infinity),
+
+  nativeKernels,
 };

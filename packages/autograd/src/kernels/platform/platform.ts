@@ -10,6 +10,8 @@
 // the wasm module asynchronously (a browser) says so (syncLoadUnavailable), and initKernels() (init.ts) reads it
 // with readKernelModule before the first kernel call.
 
+import type { FloatArray } from '../dtype.ts';
+
 /**
  * A URL: the global URL class has these members in Node and browsers, but the declarations the package ships must
  * not need the DOM lib or @types/node for them, so they name only what they use.
@@ -27,6 +29,27 @@ export interface KernelWorker {
   /** Calls `listener` once the worker has stopped, by an error or otherwise. */
   onStop(listener: () => void): void;
   terminate(): void;
+}
+
+/**
+ * The native backend's addon (native/kernels.c): OpenBLAS's matrix products and Adam's update, in Node only. gemm writes out (m×n) =
+ * op(a) · op(b) (+ bias on every row, then max(·, 0) with relu); a, b, out, bias of one dtype, lengths checked by the
+ * caller.
+ */
+export interface NativeKernels {
+  gemm(
+    transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number,
+    bias: FloatArray | null, relu: boolean,
+  ): FloatArray;
+  /** Adam's update of θ in place, as adamRef (kernels/reference.ts) gives it, bit for bit; buffers of one dtype and length. */
+  adam(
+    theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
+    stepSize: number, bias2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number, sign: number,
+  ): FloatArray;
+  /** Sets the OpenBLAS threads later products may use. */
+  threads(count: number): void;
+  /** The kernel set OpenBLAS chose for this CPU ('SkylakeX', 'Haswell', …). */
+  core(): string;
 }
 
 export interface Platform {
@@ -74,4 +97,6 @@ export interface Platform {
   maxTypedArrayLength(): number;
   /** The machine's memory in bytes, or null where the runtime does not say (a browser). */
   memoryBytes(): number | null;
+  /** The native kernels (loaded once), or why this runtime has none, as a string. */
+  nativeKernels(): NativeKernels | string;
 }

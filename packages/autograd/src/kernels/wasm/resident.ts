@@ -123,12 +123,12 @@ function release(arena: Arena, at: number, bytes: number): void {
 export const RESIDENT_MIN = 256;
 
 /**
- * A zero-filled buffer for a parameter or an optimizer's state: on the wasm backend, from RESIDENT_MIN elements and
- * where the kernels have a shared memory, a resident array (the kernels use it in place, the optimizers' updates on
- * several threads); otherwise an ordinary one. Either way a Float32Array or Float64Array of `dtype`.
+ * A zero-filled buffer for a parameter or an optimizer's state: on the wasm (or native) backend, from RESIDENT_MIN
+ * elements and where the kernels have a shared memory, a resident array (the kernels use it in place, the optimizers'
+ * updates on several threads); otherwise an ordinary one. Either way a Float32Array or Float64Array of `dtype`.
  */
 export function allocateResident(dtype: DType, n: number): FloatArray {
-  if (n >= RESIDENT_MIN && getBackend() === 'wasm') {
+  if (n >= RESIDENT_MIN && getBackend() !== 'js') {
     const x = residentArray(dtype, n);
     if (x !== null) return x;
   }

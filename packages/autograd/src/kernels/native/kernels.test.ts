@@ -1,0 +1,148 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { backendUnavailableReason, getBackend, setBackend } from '../backend.ts';
+import type { FloatArray } from '../dtype.ts';
+import { allocate, DTYPES } from '../dtype.ts';
+import { matmul, matmulBiasAct, matmulNT, matmulTN } from '../matmul.ts';
+import { openblasCoreFor } from '../platform/node-native.ts';
+import { Random } from '../random.ts';
+import { matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
+import { residentArray } from '../wasm/resident.ts';
+import { nativeAdam, nativeCore, nativeGemm } from './kernels.ts';
+
+// The native backend (OpenBLAS through native/kernels.c): where it compiles here (gcc, libopenblas-dev, Node's
+// headers), its products against the reference loops on shapes the table test does not reach (transposes over
+// views at an offset, an empty sum, threads), the backend switch, and the errors where it cannot be built.
+
+const reason = backendUnavailableReason('native');
+const skip = reason === null ? '' : ` (skipped: ${reason})`;
+
+const filled = (dtype: (typeof DTYPES)[number], n: number, rng: Random): FloatArray => allocate(dtype, n).map(() => rng.normal());
+
+/** max |got − want| over the classic bound 2·k·u·Σ|a||b| (≤ 1 passes) */
+function worstRatio(got: FloatArray, want: FloatArray, bound: FloatArray, k: number, u: number): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (2 * k * u * bound[i] + Number.MIN_VALUE));
+  return worst;
+}
+
+describe('the OpenBLAS kernel set', () => {
+  it("is the AVX-512 one where the CPU has AVX-512, the AVX2 one where it has AVX2 and FMA, else OpenBLAS's own choice", () => {
+    expect(openblasCoreFor(new Set(['sse2', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl']))).toBe('SkylakeX');
+    expect(openblasCoreFor(new Set(['sse2', 'avx2', 'fma', 'avx512f']))).toBe('Haswell');
+    expect(openblasCoreFor(new Set(['sse2', 'avx2']))).toBeUndefined();
+    expect(openblasCoreFor(new Set())).toBeUndefined();
+  });
+});
+
+describe.skipIf(reason !== null)(`native products${skip}`, () => {
+  it('names the kernel set OpenBLAS runs', () => {
+    expect(nativeCore()).toMatch(/^\w+$/);
+  });
+
+  for (const dtype of DTYPES) {
+    it(`${dtype}: all three forms over views at an offset, in shared memory or not, within rounding of the reference`, () => {
+      const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+      const rng = new Random(7);
+      const [m, k, n] = [67, 129, 45];
+      const forms = [
+        { t: [false, false], ref: matmulRef, aLen: m * k, bLen: k * n },
+        { t: [true, false], ref: matmulRefTN, aLen: k * m, bLen: k * n },
+        { t: [false, true], ref: matmulRefNT, aLen: m * k, bLen: n * k },
+      ] as const;
+      for (const { t, ref, aLen, bLen } of forms) {
+        for (const shared of [false, true]) {
+          const make = (len: number): FloatArray => {
+            const x = shared ? (residentArray(dtype, len + 3) ?? allocate(dtype, len + 3)) : allocate(dtype, len + 3);
+            x.set(filled(dtype, len + 3, rng));
+            return x.subarray(3); // 3 elements in: the addon must start at the view's own offset
+          };
+          const a = make(aLen);
+          const b = make(bLen);
+          const out = make(m * n);
+          nativeGemm(t[0], t[1], a, b, out, m, k, n);
+          const want = ref(a, b, allocate(dtype, m * n), m, k, n);
+          const bound = ref(a.map(Math.abs), b.map(Math.abs), allocate(dtype, m * n), m, k, n);
+          expect(worstRatio(out, want, bound, k, u), `${t} shared ${shared}`).toBeLessThanOrEqual(1);
+        }
+      }
+    });
+  }
+
+  it('an empty sum (k = 0) writes zeros; bias and ReLU are applied after the product', () => {
+    const out = new Float64Array(6).fill(Number.NaN);
+    nativeGemm(false, false, new Float64Array(0), new Float64Array(0), out, 2, 0, 3);
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
+    const a = new Float32Array([1, 2, -3, 4]); // 2×2
+    const w = new Float32Array([1, 0, 0, 1]); // I
+    const bias = new Float32Array([0.5, -10]);
+    expect([...nativeGemm(false, false, a, w, new Float32Array(4), 2, 2, 2, bias, false)]).toEqual([1.5, -8, -2.5, -6]);
+    expect([...nativeGemm(false, false, a, w, new Float32Array(4), 2, 2, 2, bias, true)]).toEqual([1.5, 0, 0, 0]);
+  });
+
+  it("Adam's update refuses buffers of another length or dtype than θ's (the table checks lengths first)", () => {
+    const s = { stepSize: 1e-3, bias2Sqrt: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decay: 1, sign: 1 };
+    const f = () => new Float32Array(8);
+    expect(() => nativeAdam(f(), f(), f(), new Float32Array(7), null, s)).toThrow(/adam: theta, grad, m, v and vMax must share one dtype and length/);
+    expect(() => nativeAdam(f(), f(), f(), f(), new Float64Array(8), s)).toThrow(/adam: theta, grad, m, v and vMax must share one dtype and length/);
+  });
+
+  it('refuses operands of two dtypes or that are not float arrays (the table sends those to JS)', () => {
+    const f = new Float32Array(4);
+    expect(() => nativeGemm(false, false, f, new Float64Array(4), f, 2, 2, 2)).toThrow(/gemm: a, b, out and bias must share one dtype/);
+    expect(() => nativeGemm(false, false, new Int32Array(4) as unknown as Float32Array, f, f, 2, 2, 2)).toThrow(/gemm: a is not a float array/);
+  });
+
+  it('on the native backend the products go to OpenBLAS (bit for bit nativeGemm on as many threads), the same each time', async () => {
+    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+    const rng = new Random(3);
+    const [m, k, n] = [128, 300, 64];
+    const a = filled('float32', m * k, rng);
+    const b = filled('float32', k * n, rng);
+    const bias = filled('float32', n, rng);
+    const previous = getBackend();
+    const threads = getKernelThreads();
+    setBackend('native');
+    try {
+      for (const t of [1, 2]) {
+        setKernelThreads(t);
+        const direct = nativeGemm(false, false, a, b, new Float32Array(m * n), m, k, n, bias, true);
+        expect(nativeGemm(false, false, a, b, new Float32Array(m * n), m, k, n, bias, true)).toEqual(direct);
+        expect(matmulBiasAct(a, b, bias, 'relu', new Float32Array(m * n), m, k, n)).toEqual(direct);
+        const c = matmul(a, b, new Float32Array(m * n), m, k, n);
+        expect(matmulTN(a, c, new Float32Array(k * n), k, m, n)).toEqual(nativeGemm(true, false, a, c, new Float32Array(k * n), k, m, n));
+        expect(matmulNT(c, b, new Float32Array(m * k), m, n, k)).toEqual(nativeGemm(false, true, c, b, new Float32Array(m * k), m, n, k));
+      }
+    } finally {
+      setBackend(previous);
+      setKernelThreads(threads);
+    }
+  });
+});
+
+describe('where the native kernels cannot be built', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tapegrad-native-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    vi.unstubAllEnvs();
+  });
+
+  it('says which compiler failed and what to install, and leaves nothing half-written in the cache', async () => {
+    vi.stubEnv('CC', join(dir, 'no-such-cc'));
+    vi.stubEnv('TAPEGRAD_NATIVE_DIR', join(dir, 'cache')); // not there yet: made
+    vi.resetModules(); // a fresh loader: the one above has its addon (or its reason) already
+    const { nativeKernels, nodeIncludeDir } = await import('../platform/node-native.ts');
+    const got = nativeKernels();
+    expect(typeof got).toBe('string');
+    const includes = (await import('node:fs')).existsSync(join(nodeIncludeDir(), 'node_api.h'));
+    if (includes) {
+      expect(got).toMatch(/cannot compile .*kernels\.c with .*no-such-cc -lopenblas: the native kernels need a C compiler and OpenBLAS's development files \(Debian\/Ubuntu: apt-get install gcc libopenblas-dev\)/);
+    } else {
+      expect(got).toMatch(/Node's headers are not installed \(no node_api\.h in /);
+    }
+    expect(nativeKernels()).toBe(got); // asked once: a second call does not compile again
+    expect(readdirSync(join(dir, 'cache'))).toEqual([]);
+  });
+});

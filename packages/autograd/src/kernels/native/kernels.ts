@@ -1,0 +1,57 @@
+// The native backend's kernels, through the Node addon (native/kernels.c, loaded by the platform): the matrix
+// product on OpenBLAS's sgemm/dgemm (the bias row and ReLU applied after it in C), and Adam's update. The products
+// are why there is a native backend: WebAssembly's 128-bit SIMD tops out here at ~27 G multiply-adds/s a core,
+// OpenBLAS's AVX2 kernels reach ~46 and its AVX-512 ones ~88 (a 128×784×256 product). Adam is here because it then
+// reads the gradient where the products wrote it, with no copy into the wasm memory. The other element-wise kernels
+// are bound by memory and stay wasm.
+import { platform } from '#platform';
+import type { FloatArray } from '../dtype.ts';
+import type { NativeKernels } from '../platform/platform.ts';
+import type { AdamScalars } from '../reference.ts';
+import { getKernelThreads } from '../wasm/gemm.ts';
+
+/** Why the native kernels cannot run in this process, or null where they can (compiling them on first call). */
+export function nativeUnavailableReason(): string | null {
+  const k = platform.nativeKernels();
+  return typeof k === 'string' ? k : null;
+}
+
+/** The kernel set OpenBLAS runs ('SkylakeX', 'Haswell', …), or null where the native kernels are unavailable. */
+export function nativeCore(): string | null {
+  const k = platform.nativeKernels();
+  return typeof k === 'string' ? null : k.core();
+}
+
+let addon: NativeKernels | null = null;
+/** The OpenBLAS threads last set (0: not yet). */
+let threadsSet = 0;
+
+/** The addon, or an Error saying why there is none. */
+function loaded(): NativeKernels {
+  if (addon === null) {
+    const k = platform.nativeKernels();
+    if (typeof k === 'string') throw new Error(`native kernels unavailable: ${k}`);
+    addon = k;
+  }
+  return addon;
+}
+
+/** out (m×n) = op(a) · op(b) (+ bias on every row, then ReLU) on OpenBLAS, on the kernels' thread count. */
+export function nativeGemm(
+  transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number,
+  bias: FloatArray | null = null, relu = false,
+): FloatArray {
+  const native = loaded();
+  const threads = getKernelThreads();
+  if (threads !== threadsSet) {
+    native.threads(threads);
+    threadsSet = threads;
+  }
+  return native.gemm(transA, transB, a, b, out, m, k, n, bias, relu);
+}
+
+/** Adam's update of θ in place (adamRef's values, bit for bit), on this thread; buffers of one dtype and length. */
+export function nativeAdam(theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, s: AdamScalars): FloatArray {
+  const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
+  return loaded().adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
+}

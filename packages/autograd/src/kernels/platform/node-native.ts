@@ -1,0 +1,109 @@
+// The native backend's addon on Node (native/kernels.c: the matrix products on OpenBLAS, Adam's update), compiled
+// on first use on the machine that runs it and cached: OpenBLAS picks its kernels for the CPU at hand, so a build
+// made elsewhere would gain nothing, and the npm registry cannot ship the library itself. It needs a C compiler ($CC, else cc),
+// OpenBLAS's development files (Debian/Ubuntu: `apt-get install libopenblas-dev`) and Node's own headers (beside
+// its binary, as Node's release archives install them); without one of them nativeKernels() says which.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NativeKernels } from './platform.ts';
+
+/** The addon's source, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are three levels down). */
+const SOURCE = fileURLToPath(new URL('../../../native/kernels.c', import.meta.url));
+
+/** Where this Node's own headers are (node_api.h), as installed beside its binary. */
+export function nodeIncludeDir(): string {
+  return join(dirname(process.execPath), '..', 'include', 'node');
+}
+
+/**
+ * The OpenBLAS kernel set (OPENBLAS_CORETYPE) for a CPU with these /proc/cpuinfo flags, or undefined to let
+ * OpenBLAS choose. Why choose: a build that predates the CPU (Debian 12's 0.3.21 on a 5th-generation Xeon or a Zen 5)
+ * falls back to older kernels (generic SSE3 "Prescott", or AVX2 "Haswell" where AVX-512 runs twice as fast).
+ */
+export function openblasCoreFor(flags: ReadonlySet<string>): string | undefined {
+  if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')) return 'SkylakeX';
+  if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
+  return undefined;
+}
+
+/** The CPU flags of this machine (from /proc/cpuinfo; empty where there is none). */
+export function cpuFlags(): Set<string> {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    return new Set(line === undefined ? [] : line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+  } catch {
+    return new Set();
+  }
+}
+
+/** The folder the compiled addon is cached in: $TAPEGRAD_NATIVE_DIR, else the user's cache folder, else the system's temporary one. */
+function cacheDir(): string {
+  const configured = process.env.TAPEGRAD_NATIVE_DIR;
+  if (configured !== undefined && configured !== '') {
+    try {
+      mkdirSync(configured, { recursive: true });
+    } catch (e) {
+      throw new Error(`cannot create TAPEGRAD_NATIVE_DIR ${configured}: ${(e as Error).message}`);
+    }
+    return configured;
+  }
+  const xdg = process.env.XDG_CACHE_HOME;
+  const candidates = [xdg !== undefined && xdg !== '' ? join(xdg, 'tapegrad') : join(homedir(), '.cache', 'tapegrad'), join(tmpdir(), 'tapegrad')];
+  for (const dir of candidates) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    } catch {
+      // not writable: the next one
+    }
+  }
+  return candidates[candidates.length - 1] as string;
+}
+
+/** Compiles the addon to `file` (through a temporary name, so that processes compiling at once never load half a file). */
+function compile(compiler: string, include: string, file: string): void {
+  const partial = `${file}.${process.pid}.tmp`;
+  try {
+    execFileSync(compiler, ['-O3', '-ffp-contract=off', '-fno-math-errno', '-shared', '-fPIC', `-I${include}`, SOURCE, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    renameSync(partial, file);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    const said = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
+    throw new Error(
+      `cannot compile ${SOURCE} with ${compiler} -lopenblas: the native kernels need a C compiler and OpenBLAS's development files ` +
+        `(Debian/Ubuntu: apt-get install gcc libopenblas-dev). ${compiler} said: ${said.split('\n').slice(0, 3).join(' ')}`,
+    );
+  }
+}
+
+let loaded: NativeKernels | string | undefined;
+
+/** The native kernels, compiled (once per source, compiler and machine) and loaded; or why they cannot be, as a string. */
+export function nativeKernels(): NativeKernels | string {
+  if (loaded !== undefined) return loaded;
+  try {
+    const include = nodeIncludeDir();
+    if (!existsSync(join(include, 'node_api.h'))) throw new Error(`Node's headers are not installed (no node_api.h in ${include})`);
+    if (!existsSync(SOURCE)) throw new Error(`the addon's source is missing (${SOURCE})`);
+    const compiler = process.env.CC !== undefined && process.env.CC !== '' ? process.env.CC : 'cc';
+    const key = createHash('sha256')
+      .update(readFileSync(SOURCE))
+      .update([compiler, process.platform, process.arch, include].join('\0'))
+      .digest('hex')
+      .slice(0, 16);
+    const file = join(cacheDir(), `kernels-${key}.node`);
+    if (!existsSync(file)) compile(compiler, include, file);
+    // OpenBLAS reads its kernel set when it is loaded, from the environment; a value set there already wins.
+    const core = openblasCoreFor(cpuFlags());
+    if (core !== undefined && process.env.OPENBLAS_CORETYPE === undefined) process.env.OPENBLAS_CORETYPE = core;
+    loaded = createRequire(import.meta.url)(file) as NativeKernels;
+  } catch (e) {
+    loaded = (e as Error).message;
+  }
+  return loaded;
+}
