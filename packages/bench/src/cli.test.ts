@@ -24,7 +24,7 @@ describe('CLI usage errors', () => {
   it('an unknown kernel backend lists the choices', async () => {
     const r = await run('--backend', 'gpu');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/unknown kernel backend "gpu"; choose from js, wasm/);
+    expect(r.err).toMatch(/unknown kernel backend "gpu"; choose from js, wasm, native/);
   });
 
   it('steps must be a positive integer', async () => {
@@ -125,7 +125,7 @@ describe('a run', () => {
     expect(readFileSync(md, 'utf8')).toMatch(/\| chapter \| 2-2-2-3 sigmoid ×3 \| float64 \| PASS/);
   });
 
-  for (const backend of ['js', 'wasm'] as const) {
+  for (const backend of ['js', 'wasm', 'native'] as const) {
     it.skipIf(!backendAvailable(backend))(`--backend ${backend}: used by both engines, named in the summary, the JSON and the markdown`, async () => {
       const before = getBackend();
       const dir = scratchDir('cli');
@@ -134,7 +134,8 @@ describe('a run', () => {
       const r = await run('--backend', backend, '--workload', 'spiral', '--dtype', 'float32', '--steps', '2', '--no-speed', '--json', json, '--markdown', md);
       expect(r.code).toBe(0);
       expect(getBackend()).toBe(before); // restored after the run
-      expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}( \\(\\d+ threads?(, FMA)?\\))? kernels, on `));
+      const detail = { js: '', wasm: '( \\(\\d+ threads?(, FMA)?\\))?', native: ' \\(OpenBLAS \\w+, \\d+ threads?\\)' }[backend];
+      expect(r.out).toMatch(new RegExp(`^tapegrad bench: spiral × float32, ${backend}${detail} kernels, on `));
       expect(r.out).toMatch(new RegExp(`Kernel backend: ${backend}\\b`));
       expect(r.out).toMatch(new RegExp(`passed in [\\d.]+ s on the ${backend} kernels`));
       expect(r.out).toMatch(/│ peak RSS MB │/);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { ActivationName, DType, KernelBackend } from '@tapegrad/autograd/kernels';
-import { ACTIVATION_NAMES, getBackend, kernelThreadsReady, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
+import { ACTIVATION_NAMES, getBackend, getKernelThreads, kernelThreadsReady, setBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
@@ -173,7 +173,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   }
   const backend = o.backend ?? getBackend();
   // start the kernel worker threads before anything is timed (they would otherwise start during the first big product)
-  const threads = backend === 'wasm' ? await kernelThreadsReady() : 1;
+  const threads = backend === 'wasm' ? await kernelThreadsReady() : backend === 'native' ? getKernelThreads() : 1;
   const fma = backend === 'wasm' && wasmFusedMultiplyAdd();
   const named: readonly Choice[] = o.workload ?? (o.sizes === undefined ? CHOICES : []);
   const workloads: Workload[] = named.filter((n) => n !== 'fashion').map((n) => workloadByName(n));
@@ -235,7 +235,14 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   if (runsFashion) {
     const torch = o.peers === true || (o.peers ?? []).includes('torch');
     const data = loadImageDataset(fashionDir);
-    fashion = await runFashion({ data, epochs: o.epochs ?? (o.quick ? 1 : 3), torch, progress: progressFor('[fashion]', io.out) });
+    // fashion's engines follow the process-wide backend (the lockstep workloads pin theirs): set it for the run
+    const previous = getBackend();
+    setBackend(backend);
+    try {
+      fashion = await runFashion({ data, epochs: o.epochs ?? (o.quick ? 1 : 3), torch, progress: progressFor('[fashion]', io.out) });
+    } finally {
+      setBackend(previous);
+    }
     if (o.details) io.out.write(`\n${fashionTable(fashion)}\n\n`);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -249,8 +256,8 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     const worst = Math.max(...fashion.parameterUlps);
     io.out.write(
       fashionFailed
-        ? `fashion: the engines' parameters DRIFTED apart (up to ${worst} ulps) on the ${backend} kernels.\n`
-        : `fashion: the engines' parameters stayed bit-identical over ${fashion.parameterUlps.length} epochs on the ${backend} kernels.\n`,
+        ? `fashion: the engines' parameters DRIFTED apart (up to ${worst} ulps) on the ${fashion.backend} kernels.\n`
+        : `fashion: the engines' parameters stayed bit-identical over ${fashion.parameterUlps.length} epochs on the ${fashion.backend} kernels.\n`,
     );
   }
   if (all.length > 0) io.out.write(

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Random } from '@tapegrad/autograd/kernels';
+import { getBackend, Random } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main } from './cli.ts';
 import { runCli } from './cli-run.test-helper.ts';
@@ -90,8 +90,13 @@ describe('pnpm bench --workload fashion', () => {
     writeImages(dir, 260, 30);
     const r = await runCli(main, '--workload', 'fashion', '--data', dir, '--epochs', '1', '--no-details');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/fashion: the engines' parameters stayed bit-identical over 1 epochs/);
+    const before = getBackend();
+    expect(r.out).toContain(`fashion: the engines' parameters stayed bit-identical over 1 epochs on the ${before} kernels`);
     expect(r.out).toMatch(/│ autograd +│ \d+ +│ [\d.]+ s/);
+    // --backend reaches fashion's engines too (they follow the process-wide backend, set for the run and restored)
+    const js = await runCli(main, '--workload', 'fashion', '--data', dir, '--epochs', '1', '--no-details', '--backend', 'js');
+    expect(js.out).toMatch(/fashion: the engines' parameters stayed bit-identical over 1 epochs on the js kernels/);
+    expect(getBackend()).toBe(before);
     for (const line of r.out.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
     const missing = await runCli(main, '--workload', 'fashion', '--data', join(dir, 'nope'));
     expect(missing.code).toBe(2);

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { accuracy, crossEntropy, DataLoader, nn, noGrad, optim, Random, Tensor } from '@tapegrad/autograd';
-import { allocateResident, countCorrect, gatherRows, getKernelThreads } from '@tapegrad/autograd/kernels';
+import type { KernelBackend } from '@tapegrad/autograd/kernels';
+import { allocateResident, countCorrect, gatherRows, getBackend, getKernelThreads } from '@tapegrad/autograd/kernels';
 import { ManualAdam, ManualMLP } from '@tapegrad/manual';
 import type { ImageDataset } from './datasets/fashion.ts';
 import { diffArrays } from './compare.ts';
@@ -61,6 +62,8 @@ export interface FashionRun {
 }
 
 export interface FashionResult {
+  /** The kernel backend both engines ran on (the process-wide one). */
+  readonly backend: KernelBackend;
   readonly sizes: readonly number[];
   readonly batch: number;
   readonly lr: number;
@@ -235,6 +238,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
   ];
   if (torchRuns?.ok) for (const r of torchRuns.runs) out.push({ name: `PyTorch ×${r.threads}`, threads: r.threads, epochs: r.epochs });
   return {
+    backend: getBackend(),
     sizes,
     batch: B,
     lr: FASHION_LR,

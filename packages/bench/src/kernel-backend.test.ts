@@ -13,7 +13,7 @@ const bothAvailable = KERNEL_BACKENDS.every((b) => backendAvailable(b));
 describe('checkBackend', () => {
   it('accepts the available backends and lists the choices for an unknown one', () => {
     for (const b of KERNEL_BACKENDS.filter((x) => backendAvailable(x))) expect(checkBackend(b)).toBe(b);
-    expect(() => checkBackend('gpu')).toThrow(/unknown kernel backend "gpu"; choose from js, wasm/);
+    expect(() => checkBackend('gpu')).toThrow(/unknown kernel backend "gpu"; choose from js, wasm, native/);
   });
 });
 

@@ -1,11 +1,11 @@
 import type { KernelBackend } from '@tapegrad/autograd/kernels';
-import { backendUnavailableReason, getBackend, getKernelThreads, KERNEL_BACKENDS, setBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
+import { backendUnavailableReason, getBackend, getKernelThreads, KERNEL_BACKENDS, nativeCore, setBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import type { Engine, EngineFactory } from './engine.ts';
 
-// The kernel backend of the matrix products ('js', the reference kernels; 'wasm', the SIMD WebAssembly ones) is
-// one process-wide setting of @tapegrad/autograd that both engines follow. Here: running something on a given
-// backend and restoring the previous one, and engines pinned to a backend, so that one lockstep run can put the
-// same engine on both backends side by side.
+// The kernel backend of the matrix products ('js', the reference kernels; 'wasm', the SIMD WebAssembly ones;
+// 'native', OpenBLAS through a Node addon) is one process-wide setting of @tapegrad/autograd that both engines
+// follow. Here: running something on a given backend and restoring the previous one, and engines pinned to a
+// backend, so that one lockstep run can put the same engine on both backends side by side.
 
 export { KERNEL_BACKENDS } from '@tapegrad/autograd/kernels';
 export type { KernelBackend } from '@tapegrad/autograd/kernels';
@@ -54,9 +54,11 @@ export function onBackend(make: EngineFactory, backend: KernelBackend): EngineFa
   };
 }
 
-/** 'wasm (2 threads, FMA)', 'wasm (1 thread)', 'js' */
+/** 'wasm (2 threads, FMA)', 'wasm (1 thread)', 'native (OpenBLAS SkylakeX, 2 threads)', 'js' */
 export function backendLabel(backend: KernelBackend, threads = getKernelThreads()): string {
-  return backend === 'wasm' ? `wasm ${wasmDetail(threads, wasmFusedMultiplyAdd())}` : backend;
+  if (backend === 'wasm') return `wasm ${wasmDetail(threads, wasmFusedMultiplyAdd())}`;
+  if (backend === 'native') return `native (OpenBLAS ${nativeCore() ?? 'unavailable'}, ${threads} ${threads === 1 ? 'thread' : 'threads'})`;
+  return backend;
 }
 
 /** '(2 threads, FMA)', '(1 thread)': how the wasm kernels ran. */

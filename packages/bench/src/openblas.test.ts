@@ -7,7 +7,7 @@ import { loadDataset } from './datasets/load.ts';
 import { manualEngine } from './engines/index.ts';
 import { initParams } from './init.ts';
 import type { OpenblasAddon, OpenblasProblem } from './openblas.ts';
-import { compileOpenblasStep, encodeProblem, loadOpenblasAddon, openblasCoreFor, runOpenblasStep, writeProblemFile } from './openblas.ts';
+import { compileOpenblasStep, encodeProblem, loadOpenblasAddon, runOpenblasStep, writeProblemFile } from './openblas.ts';
 import { scratchDir } from './scratch-dir.test-helper.ts';
 import { workloadByName } from './workloads.ts';
 
@@ -53,15 +53,6 @@ describe('the OpenBLAS problem file', () => {
     expect(() => encodeProblem({ ...p, sizes: [2, 2, 3] })).toThrow('openblas: parameters for 3 layers, sizes [2, 2, 3] need 2');
     expect(() => encodeProblem({ ...p, sizes: [3, 2, 2, 3] })).toThrow('openblas: batch rows have 2 features, the network takes 3');
     expect(() => encodeProblem({ ...p, sizes: [2, 3, 2, 3] })).toThrow('openblas: W^1 or b^1 does not have the shape (2 × 3) the sizes give');
-  });
-});
-
-describe('the OpenBLAS kernel set', () => {
-  it('is the AVX-512 one where the CPU has AVX-512, the AVX2 one where it has AVX2 and FMA, else OpenBLAS\'s own choice', () => {
-    expect(openblasCoreFor(new Set(['sse2', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl']))).toBe('SkylakeX');
-    expect(openblasCoreFor(new Set(['sse2', 'avx2', 'fma', 'avx512f']))).toBe('Haswell');
-    expect(openblasCoreFor(new Set(['sse2', 'avx2']))).toBeUndefined();
-    expect(openblasCoreFor(new Set())).toBeUndefined();
   });
 });
 

@@ -5,13 +5,17 @@
 // files (Debian: `apt-get install libopenblas-dev`), which the npm registry cannot provide, so nothing else
 // depends on it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActivationName } from '@tapegrad/autograd/kernels';
+import { nodeIncludeDir } from '@tapegrad/autograd/kernels/native';
 import type { Batch } from './datasets/dataset.ts';
 import type { Params } from './engine.ts';
+
+// The CPU's OpenBLAS kernel set and Node's headers: found as the native backend of the kernels finds them
+export { cpuFlags, nodeIncludeDir, openblasCoreFor } from '@tapegrad/autograd/kernels/native';
 
 const NATIVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 /** The C sources, beside this package's src/: the step itself, the program around it, the addon around it. */
@@ -106,11 +110,6 @@ export interface OpenblasAddon {
   core(): string;
 }
 
-/** Where this Node's own headers are (node_api.h), as installed beside its binary. */
-export function nodeIncludeDir(): string {
-  return join(dirname(process.execPath), '..', 'include', 'node');
-}
-
 /**
  * Compiles the addon into `dir` against this Node's headers and loads it. OpenBLAS picks its kernel set when it is
  * loaded: `core` (OPENBLAS_CORETYPE) must be chosen before, and a later load in this process keeps the first one.
@@ -122,28 +121,6 @@ export function loadOpenblasAddon(dir: string, core: string | undefined): Openbl
   gcc([OPENBLAS_SOURCES.addon, OPENBLAS_SOURCES.step], file, ['-shared', '-fPIC', `-I${include}`]);
   if (core !== undefined && process.env.OPENBLAS_CORETYPE === undefined) process.env.OPENBLAS_CORETYPE = core;
   return createRequire(import.meta.url)(file) as OpenblasAddon;
-}
-
-/**
- * The OpenBLAS kernel set (OPENBLAS_CORETYPE) for a CPU with these /proc/cpuinfo flags, or undefined to let
- * OpenBLAS choose. Why choose: a build that predates the CPU (Debian 12's 0.3.21 on a 5th-generation Xeon, model
- * 207, the machine this was written on) falls back to its generic SSE3 kernels ("Prescott"), several times slower
- * than the AVX-512 ones the CPU can run; the floor would then be no floor.
- */
-export function openblasCoreFor(flags: ReadonlySet<string>): string | undefined {
-  if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')) return 'SkylakeX';
-  if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
-  return undefined;
-}
-
-/** The CPU flags of this machine (from /proc/cpuinfo; empty where there is none). */
-export function cpuFlags(): Set<string> {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
-    return new Set(line === undefined ? [] : line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
-  } catch {
-    return new Set();
-  }
 }
 
 /** What one run of the C program reports. */
