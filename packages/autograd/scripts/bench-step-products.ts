@@ -1,10 +1,15 @@
 // The eight matrix products of one training step of 784-256-128-10 (batch 128, float32), each alone, as the step
 // calls them (the layers' products with bias and ReLU, the backward's aᵀδ and δWᵀ), W resident as nn.Linear's are:
-// median ms each and in all. With TAPEGRAD_THREADS=1 for one thread. RESULTS.md compares them with PyTorch's step.
+// median ms each and in all. With TAPEGRAD_THREADS=1 for one thread; --backend native for OpenBLAS's products.
+// RESULTS.md compares them with PyTorch's step.
 //
-//   pnpm exec tsx packages/autograd/scripts/bench-step-products.ts
-import { allocateResident, kernelThreadsReady, matmulBias, matmulBiasAct, matmulNT, matmulTN } from '@tapegrad/autograd/kernels';
+//   pnpm exec tsx packages/autograd/scripts/bench-step-products.ts [--backend wasm|native|js]
+import { parseArgs } from 'node:util';
+import type { KernelBackend } from '@tapegrad/autograd/kernels';
+import { allocateResident, getBackend, kernelThreadsReady, matmulBias, matmulBiasAct, matmulNT, matmulTN, nativeCore, setBackend } from '@tapegrad/autograd/kernels';
 
+const { values } = parseArgs({ options: { backend: { type: 'string' } } });
+if (values.backend !== undefined) setBackend(values.backend as KernelBackend);
 const threads = await kernelThreadsReady();
 const B = 128;
 const filled = (x: Float32Array) => x.map(() => Math.random() - 0.5);
@@ -40,7 +45,8 @@ const products: [string, number, () => unknown][] = [
   ['δa1 = δ2 W2ᵀ', B * 256 * 128, () => matmulNT(d2, W2, da1, B, 128, 256)],
   ['dW1 = xᵀ δ1', B * 784 * 256, () => matmulTN(x, d1, dW1, 784, B, 256)],
 ];
-console.log(`${threads} thread(s); median ms, and G multiply-adds a second`);
+const backend = getBackend() === 'native' ? `native (OpenBLAS ${nativeCore()})` : getBackend();
+console.log(`${backend}, ${threads} thread(s); median ms, and G multiply-adds a second`);
 let total = 0;
 let macs = 0;
 for (const [name, n, f] of products) {
