@@ -48,14 +48,34 @@ static int floats(napi_env env, napi_value v, const char *name, napi_typedarray_
   return 1;
 }
 
-static napi_value gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 10) {
-    napi_throw_type_error(env, NULL, "native kernels: gemm takes 10 arguments");
-    return NULL;
+/* The call's `count` arguments into argv, or 0 with a JS TypeError thrown (`message`) when it has another number. */
+static int arguments(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *message) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count) {
+    napi_throw_type_error(env, NULL, message);
+    return 0;
   }
+  return 1;
+}
+
+/* out (m×n) = op(a) · op(b), then the bias row added to every row and ReLU, as asked: z = a W + b; a = max(z, 0) */
+#define PRODUCT(T, GEMM)                                                                    \
+  do {                                                                                      \
+    T *o = out;                                                                             \
+    const T *c = bias;                                                                      \
+    if (k == 0) memset(o, 0, rows * cols * sizeof *o);                                      \
+    else GEMM(CblasRowMajor, opA, opB, m, n, k, 1, a, lda, b, ldb, 0, o, n);                \
+    if (c != NULL || relu)                                                                  \
+      for (size_t i = 0; i < rows; i++)                                                     \
+        for (size_t j = 0; j < cols; j++) {                                                 \
+          T z = c == NULL ? o[i * cols + j] : o[i * cols + j] + c[j];                       \
+          o[i * cols + j] = relu ? (z > 0 ? z : 0) : z;                                     \
+        }                                                                                   \
+  } while (0)
+
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!arguments(env, info, 10, argv, "native kernels: gemm takes 10 arguments")) return NULL;
   bool transA, transB, relu;
   int32_t m, k, n;
   CHECK(napi_get_value_bool(env, argv[0], &transA));
@@ -84,29 +104,8 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   /* k = 0 is an empty sum: out = 0 (cblas would reject a leading dimension of 0) */
   const int lda = transA ? m : (k > 0 ? k : 1), ldb = transB ? (k > 0 ? k : 1) : n;
   const size_t rows = (size_t)m, cols = (size_t)n;
-  if (tout == napi_float32_array) {
-    float *o = out;
-    const float *c = bias;
-    if (k == 0) memset(o, 0, rows * cols * sizeof *o);
-    else cblas_sgemm(CblasRowMajor, opA, opB, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, o, n);
-    if (c != NULL || relu)
-      for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-          float z = c == NULL ? o[i * cols + j] : o[i * cols + j] + c[j]; /* z = a W + b */
-          o[i * cols + j] = relu ? (z > 0.0f ? z : 0.0f) : z;             /* a = max(z, 0) */
-        }
-  } else {
-    double *o = out;
-    const double *c = bias;
-    if (k == 0) memset(o, 0, rows * cols * sizeof *o);
-    else cblas_dgemm(CblasRowMajor, opA, opB, m, n, k, 1.0, a, lda, b, ldb, 0.0, o, n);
-    if (c != NULL || relu)
-      for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) {
-          double z = c == NULL ? o[i * cols + j] : o[i * cols + j] + c[j];
-          o[i * cols + j] = relu ? (z > 0.0 ? z : 0.0) : z;
-        }
-  }
+  if (tout == napi_float32_array) PRODUCT(float, cblas_sgemm);
+  else PRODUCT(double, cblas_dgemm);
   return argv[4];
 }
 
@@ -149,13 +148,8 @@ ADAM(adamF64, double, sqrt, maxd)
   } while (0)
 
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    napi_throw_type_error(env, NULL, "native kernels: adam takes 13 arguments");
-    return NULL;
-  }
+  if (!arguments(env, info, 13, argv, "native kernels: adam takes 13 arguments")) return NULL;
   napi_typedarray_type types[5];
   void *data[5] = {NULL, NULL, NULL, NULL, NULL};
   size_t lengths[5] = {0, 0, 0, 0, 0};
@@ -197,11 +191,10 @@ static napi_value adam(napi_env env, napi_callback_info info) {
 }
 
 static napi_value threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
   int32_t count;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1 || napi_get_value_int32(env, argv[0], &count) != napi_ok || count < 1) {
+  if (!arguments(env, info, 1, argv, "native kernels: threads takes a count of at least 1")) return NULL;
+  if (napi_get_value_int32(env, argv[0], &count) != napi_ok || count < 1) {
     napi_throw_range_error(env, NULL, "native kernels: threads takes a count of at least 1");
     return NULL;
   }
