@@ -1,11 +1,11 @@
 /*
- * The native backend's kernels (kernels/native/): the matrix products on OpenBLAS, as a Node addon in plain C over
- * Node-API (ABI-stable: one build serves every Node version). kernels/native/addon.ts compiles it on the machine
- * that runs it, with the system's C compiler, and loads it:
+ * The native backend's kernels (src/kernels/native/): the matrix products on OpenBLAS and Adam's update, as a Node
+ * addon in plain C over Node-API (ABI-stable: one build serves every Node version). src/kernels/platform/
+ * node-native.ts compiles it on the machine that runs it, with the system's C compiler, and loads it:
  *   gemm(transA, transB, a, b, out, m, k, n, bias, relu) → out
- *       out (m×n) = op(a) · op(b) [+ bias on every row] [then max(·, 0)], row-major, where op(a) is a (m×k) or, with
- *       transA, aᵀ with a stored k×m; op(b) is b (k×n) or, with transB, bᵀ with b stored n×k. a, b, out (and bias,
- *       or null) are all Float32Array or all Float64Array (plain or shared memory); their lengths are checked in JS.
+ *       out (m×n) = op(a) · op(b) [+ bias on every row] [then max(·, 0)], row-major, where op(a) is a (m×k) or,
+ *       with transA, aᵀ with a stored k×m; op(b) is b (k×n) or, with transB, bᵀ with b stored n×k. a, b, out (and
+ *       bias, or null) are all Float32Array or all Float64Array (plain or shared memory); lengths are checked in JS.
  *   adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign)
  *       Adam's update of one parameter in place (vMax: AMSGrad's running maximum, or null), as adamRef
  *       (src/kernels/reference.ts) computes it, bit for bit: on float32 every operation rounded to float32, which
@@ -34,13 +34,13 @@ char *openblas_get_corename(void);
     }                                                                  \
   } while (0)
 
-/* A typed array's element type and first element, or 0 with a JS TypeError thrown. */
-static int floats(napi_env env, napi_value v, const char *name, napi_typedarray_type *type, void **data) {
+/* A float typed array's element type, first element and length, or 0 with a JS TypeError thrown (`name`). */
+static int floats(napi_env env, napi_value v, const char *name, napi_typedarray_type *type, void **data, size_t *length) {
   bool is = false;
-  size_t length = 0, offset = 0;
+  size_t offset = 0;
   napi_value buffer;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, v, type, &length, data, &buffer, &offset) != napi_ok ||
+      napi_get_typedarray_info(env, v, type, length, data, &buffer, &offset) != napi_ok ||
       (*type != napi_float32_array && *type != napi_float64_array)) {
     napi_throw_type_error(env, NULL, name);
     return 0;
@@ -86,12 +86,13 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_bool(env, argv[9], &relu));
   napi_typedarray_type ta, tb, tout, tbias = napi_float32_array;
   void *a, *b, *out, *bias = NULL;
-  if (!floats(env, argv[2], "native kernels: gemm: a is not a float array", &ta, &a)) return NULL;
-  if (!floats(env, argv[3], "native kernels: gemm: b is not a float array", &tb, &b)) return NULL;
-  if (!floats(env, argv[4], "native kernels: gemm: out is not a float array", &tout, &out)) return NULL;
+  size_t length; /* checked in JS */
+  if (!floats(env, argv[2], "native kernels: gemm: a is not a float array", &ta, &a, &length)) return NULL;
+  if (!floats(env, argv[3], "native kernels: gemm: b is not a float array", &tb, &b, &length)) return NULL;
+  if (!floats(env, argv[4], "native kernels: gemm: out is not a float array", &tout, &out, &length)) return NULL;
   napi_valuetype biasType;
   CHECK(napi_typeof(env, argv[8], &biasType));
-  if (biasType != napi_null && !floats(env, argv[8], "native kernels: gemm: bias is not a float array", &tbias, &bias)) return NULL;
+  if (biasType != napi_null && !floats(env, argv[8], "native kernels: gemm: bias is not a float array", &tbias, &bias, &length)) return NULL;
   if (ta != tout || tb != tout || (bias != NULL && tbias != tout)) {
     napi_throw_type_error(env, NULL, "native kernels: gemm: a, b, out and bias must share one dtype");
     return NULL;
@@ -160,12 +161,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   CHECK(napi_typeof(env, argv[4], &vMaxType));
   const int buffers = vMaxType == napi_null ? 4 : 5;
   for (int b = 0; b < buffers; b++) {
-    if (!floats(env, argv[b], names[b], &types[b], &data[b])) return NULL;
-    napi_typedarray_type t;
-    void *d;
-    napi_value ab;
-    size_t offset;
-    CHECK(napi_get_typedarray_info(env, argv[b], &t, &lengths[b], &d, &ab, &offset));
+    if (!floats(env, argv[b], names[b], &types[b], &data[b], &lengths[b])) return NULL;
     if (types[b] != types[0] || lengths[b] != lengths[0]) {
       napi_throw_type_error(env, NULL, "native kernels: adam: theta, grad, m, v and vMax must share one dtype and length");
       return NULL;

@@ -5,8 +5,8 @@
 // this file says which backend is selected. Both engines call the same kernels, so switching here switches both.
 //
 // Selection: setBackend(), else the TAPEGRAD_BACKEND setting ('js' | 'wasm' | 'native'), else 'wasm' when available
-// (with a one-time warning, naming why and how to build it, when it is not). In a browser the wasm kernels are available
-// once initKernels() (init.ts) has fetched them; the default is picked again then.
+// (with a one-time warning, naming why and how to build it, when it is not). In a browser the wasm kernels are
+// available once initKernels() (init.ts) has fetched them; the default is picked again then.
 import { platform } from '#platform';
 import { formatValue } from './format.ts';
 import { nativeUnavailableReason } from './native/kernels.ts';

@@ -1,8 +1,9 @@
 // The native backend's addon on Node (native/kernels.c: the matrix products on OpenBLAS, Adam's update), compiled
 // on first use on the machine that runs it and cached: OpenBLAS picks its kernels for the CPU at hand, so a build
-// made elsewhere would gain nothing, and the npm registry cannot ship the library itself. It needs a C compiler ($CC, else cc),
-// OpenBLAS's development files (Debian/Ubuntu: `apt-get install libopenblas-dev`) and Node's own headers (beside
-// its binary, as Node's release archives install them); without one of them nativeKernels() says which.
+// made elsewhere would gain nothing, and the npm registry cannot ship the library itself. It needs a C compiler
+// ($CC, else cc), OpenBLAS's development files (Debian/Ubuntu: `apt-get install libopenblas-dev`) and Node's own
+// headers (beside its binary, as Node's release archives install them); without one of them nativeKernels() says
+// which.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -12,8 +13,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeKernels } from './platform.ts';
 
-/** The addon's source, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are three levels down). */
+/** The addon's source, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are 3 levels down). */
 const SOURCE = fileURLToPath(new URL('../../../native/kernels.c', import.meta.url));
+
+/**
+ * The compiler's flags: -ffp-contract=off keeps every float32 multiply and add a rounding of its own (Adam's update
+ * must give the reference's bits; C compilers may otherwise fuse them, as GCC does by default on arm64), and
+ * -fno-math-errno lets the loops with √ vectorize.
+ */
+const FLAGS = ['-O3', '-ffp-contract=off', '-fno-math-errno', '-shared', '-fPIC'];
 
 /** Where this Node's own headers are (node_api.h), as installed beside its binary. */
 export function nodeIncludeDir(): string {
@@ -41,7 +49,7 @@ export function cpuFlags(): Set<string> {
   }
 }
 
-/** The folder the compiled addon is cached in: $TAPEGRAD_NATIVE_DIR, else the user's cache folder, else the system's temporary one. */
+/** Where the compiled addon is cached: $TAPEGRAD_NATIVE_DIR, else the user's cache folder, else the temporary one. */
 function cacheDir(): string {
   const configured = process.env.TAPEGRAD_NATIVE_DIR;
   if (configured !== undefined && configured !== '') {
@@ -69,7 +77,7 @@ function cacheDir(): string {
 function compile(compiler: string, include: string, file: string): void {
   const partial = `${file}.${process.pid}.tmp`;
   try {
-    execFileSync(compiler, ['-O3', '-ffp-contract=off', '-fno-math-errno', '-shared', '-fPIC', `-I${include}`, SOURCE, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(compiler, [...FLAGS, `-I${include}`, SOURCE, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
     renameSync(partial, file);
   } catch (e) {
     rmSync(partial, { force: true });
@@ -93,7 +101,7 @@ export function nativeKernels(): NativeKernels | string {
     const compiler = process.env.CC !== undefined && process.env.CC !== '' ? process.env.CC : 'cc';
     const key = createHash('sha256')
       .update(readFileSync(SOURCE))
-      .update([compiler, process.platform, process.arch, include].join('\0'))
+      .update([compiler, ...FLAGS, process.platform, process.arch, include].join('\0'))
       .digest('hex')
       .slice(0, 16);
     const file = join(cacheDir(), `kernels-${key}.node`);
