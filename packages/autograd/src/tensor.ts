@@ -6,6 +6,7 @@ import { allocate, dtypeOf, formatValue, shapeStr, sizeOf } from './kernels/inde
 import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
+import { onTape } from './tape/marks.ts';
 import { bumpVersion, counterOf, versionOf } from './tape/versions.ts';
 import * as ops from './ops/index.ts';
 import type { NestedNumbers } from './creation.ts';
@@ -37,8 +38,6 @@ export class Tensor {
   readonly dtype: DType;
   /** Whether backward() should compute a gradient for this tensor. */
   requiresGrad = false;
-  /** ∂L/∂this after backward(), accumulated across calls until zeroGrad(); null before. */
-  grad: Tensor | null = null;
   /** Whether a non-leaf keeps its gradient in `.grad` (see retainGrad()). */
   retainsGrad = false;
 
@@ -59,6 +58,8 @@ export class Tensor {
     t.onPathOf = 0;
     t.pendingGrad = null;
     t.versionCounter = null;
+    t.gradField = null;
+    t.gradSeen = false;
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${shapeStr(shape)} needs ${sizeOf(shape)}`);
     }
@@ -67,6 +68,18 @@ export class Tensor {
     this.shape = keep ? shape : shape.slice();
     this.dtype = dtypeOf(data);
     if (options?.requiresGrad) this.requiresGrad = true;
+  }
+
+  /** ∂L/∂this after backward(), accumulated across calls until zeroGrad(); null before. */
+  get grad(): Tensor | null {
+    const g = onTape(this).gradField;
+    if (g !== null) (g as TapeTensor).gradSeen = true; // seen: never recycled (tape/grad-field.ts)
+    return g;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) (g as TapeTensor).gradSeen = true;
+    onTape(this).gradField = g;
   }
 
   /** A tensor of `shape` filled with `value`. */
@@ -147,11 +160,12 @@ export class Tensor {
 
   /** Clears the accumulated gradient (the buffer is kept and zeroed when it holds no graph). */
   zeroGrad(): void {
-    if (this.grad === null) return;
-    if ((this.grad as TapeTensor).node !== null) this.grad = null;
+    const g = onTape(this).gradField;
+    if (g === null) return;
+    if ((g as TapeTensor).node !== null) onTape(this).gradField = null;
     else {
-      this.grad.data.fill(0);
-      bumpVersion(this.grad);
+      g.data.fill(0);
+      bumpVersion(g);
     }
   }
 

@@ -6,6 +6,7 @@
 //     forward(x: Tensor) { return this.fc2.call(this.fc1.call(x).relu()); } }
 //   new Net().namedParameters()  // [['fc1.W', …], ['fc1.b', …], ['fc2.W', …], ['fc2.b', …]]
 
+import { dropGrad } from '../tape/grad-field.ts';
 import { nameTensor } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 import type { LoadStateDictResult, StateDict } from '../state-dict.ts';
@@ -72,11 +73,14 @@ export abstract class Module {
     return this.parameters().reduce((n, p) => n + p.size, 0);
   }
 
-  /** Clears every parameter's gradient: to null by default (as PyTorch ≥ 2.0 does), or zero-filled in place. */
+  /**
+   * Clears every parameter's gradient: to null by default (as PyTorch ≥ 2.0 does; a gradient your code never read
+   * hands its buffer to the next backward(), as in optim), or zero-filled in place.
+   */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const { setToNone = true } = options;
     for (const p of this.parameters()) {
-      if (setToNone) p.grad = null;
+      if (setToNone) dropGrad(p);
       else p.zeroGrad();
     }
   }

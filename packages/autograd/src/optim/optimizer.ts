@@ -8,6 +8,7 @@
 
 import type { FloatArray } from '../kernels/index.ts';
 import { allocateBeside, firstNonFinite, formatValue, shapeStr } from '../kernels/index.ts';
+import { dropGrad, rawGrad } from '../tape/grad-field.ts';
 import { nodeOf } from '../tape/marks.ts';
 import { bumpVersion, describeTensor, setVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
@@ -82,12 +83,15 @@ export abstract class Optimizer<O extends object> {
   /** The update itself, for every parameter with a gradient; each one's gradient is read through gradOf(). */
   protected abstract takeStep(): void;
 
-  /** Clears the gradients of all parameters (to null by default, like PyTorch ≥ 2.0). */
+  /**
+   * Clears the gradients of all parameters (to null by default, like PyTorch ≥ 2.0). A dropped gradient that your
+   * code never read through `.grad` hands its buffer to the next backward() (tape/grad-field.ts).
+   */
   zeroGrad(options: ZeroGradOptions = {}): void {
     const { setToNone = true } = options;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (setToNone) p.grad = null;
+        if (setToNone) dropGrad(p);
         else p.zeroGrad();
       }
     }
@@ -128,15 +132,16 @@ export abstract class Optimizer<O extends object> {
    * parameter the step is about to change, so it also gives p its new version.
    */
   protected gradOf(p: Tensor): FloatArray | null {
-    if (p.grad === null) return null;
-    if (p.grad.size !== p.size || p.grad.dtype !== p.dtype) {
+    const grad = rawGrad(p); // read, not kept: the gradient stays unseen
+    if (grad === null) return null;
+    if (grad.size !== p.size || grad.dtype !== p.dtype) {
       throw new Error(
-        `${this.name}.step: ${describeTensor(p)} has a ${p.grad.dtype} gradient of shape ${shapeStr(p.grad.shape)}; ` +
+        `${this.name}.step: ${describeTensor(p)} has a ${grad.dtype} gradient of shape ${shapeStr(grad.shape)}; ` +
           `expected a ${p.dtype} gradient of the same shape`,
       );
     }
     bumpVersion(p);
-    return p.grad.data;
+    return grad.data;
   }
 
   /** Copies of what a step may change, for the parameters of the groups with checkFinite. */
@@ -145,7 +150,7 @@ export abstract class Optimizer<O extends object> {
     for (const group of this.paramGroups) {
       if (!checksFinite(group)) continue;
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        if (rawGrad(p) === null) continue;
         const state = this.state.get(p);
         saved.push({
           p,
@@ -164,7 +169,7 @@ export abstract class Optimizer<O extends object> {
       const i = firstNonFinite(p.data);
       if (i < 0) continue;
       const value = p.data[i];
-      const grad = p.grad!.data[i];
+      const grad = rawGrad(p)!.data[i];
       for (const s of saved) {
         s.p.data.set(s.data);
         setVersion(s.p, s.version);

@@ -3,6 +3,7 @@
 import { allocate, allocateUninitialized, axpy, dtypeOf, sameShape, shapeStr, sizeOf } from '../kernels/index.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { Tensor, tensorOfOp } from '../tensor.ts';
+import { rawGrad, setRawGrad } from './grad-field.ts';
 import { nodeOf } from './marks.ts';
 import { recycler } from './recycler.ts';
 import { bumpVersion } from './versions.ts';
@@ -25,16 +26,17 @@ export interface BackwardOptions {
 // `.grad` recorded by createGraph is part of a graph and is never written into: accumulating into it makes a new
 // tensor.
 function accumulateGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
+  const grad = rawGrad(t);
   if (createGraph) {
-    if (t.grad !== null) t.grad = t.grad.add(g);
-    else t.grad = nodeOf(g) === null ? new Tensor(copyOf(g.data), t.shape) : g;
-  } else if (t.grad === null) {
-    t.grad = tensorOfOp(recycler.release(g.data) ? g.data : copyOf(g.data), t.shape);
-  } else if (nodeOf(t.grad) !== null) {
-    t.grad = new Tensor(axpy(1, g.data, copyOf(t.grad.data)), t.shape);
+    if (grad !== null) setRawGrad(t, grad.add(g));
+    else setRawGrad(t, nodeOf(g) === null ? new Tensor(copyOf(g.data), t.shape) : g);
+  } else if (grad === null) {
+    setRawGrad(t, tensorOfOp(recycler.release(g.data) ? g.data : copyOf(g.data), t.shape));
+  } else if (nodeOf(grad) !== null) {
+    setRawGrad(t, new Tensor(axpy(1, g.data, copyOf(grad.data)), t.shape));
   } else {
-    axpy(1, g.data, t.grad.data);
-    bumpVersion(t.grad);
+    axpy(1, g.data, grad.data);
+    bumpVersion(grad);
   }
 }
 

@@ -16,6 +16,10 @@ export interface TapeTensor extends Tensor {
   pendingGrad: Tensor | null;
   /** Its version counter (tape/versions.ts), shared with the tensors over the same buffer; null until first needed. */
   versionCounter: VersionCounter | null;
+  /** What `.grad` returns (tape/grad-field.ts). */
+  gradField: Tensor | null;
+  /** For a gradient: whether code outside the library has read it through its tensor's `.grad` (or set it there). */
+  gradSeen: boolean;
 }
 
 /** The tape's view of `t`. */

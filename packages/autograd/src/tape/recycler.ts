@@ -51,14 +51,7 @@ export class BufferRecycler implements BufferPool {
   reclaim(): void {
     // nothing lent (a small network's pass): return before `length = 0`, a runtime call even on an empty array
     if (this.lent.length === 0) return;
-    for (const x of this.lent) {
-      if (this.freeBytes + x.byteLength > RECYCLER_MAX_BYTES) continue;
-      const key = keyOf(x instanceof Float64Array ? 'float64' : 'float32', x.length);
-      let list = this.free.get(key);
-      if (list === undefined) this.free.set(key, (list = []));
-      list.push(x);
-      this.freeBytes += x.byteLength;
-    }
+    for (const x of this.lent) this.giveBack(x);
     this.lent.length = 0;
   }
 
@@ -72,6 +65,19 @@ export class BufferRecycler implements BufferPool {
     this.lent[i] = this.lent[this.lent.length - 1];
     this.lent.pop();
     return true;
+  }
+
+  /**
+   * Takes back, onto the free lists, a buffer it released (or one made outside it) whose owner has dropped it and
+   * which nothing else can reach (tape/grad-field.ts: a gradient zeroGrad() dropped unseen).
+   */
+  giveBack(x: FloatArray): void {
+    if (x.byteLength < RECYCLE_MIN_BYTES || this.freeBytes + x.byteLength > RECYCLER_MAX_BYTES) return;
+    const key = keyOf(x instanceof Float64Array ? 'float64' : 'float32', x.length);
+    let list = this.free.get(key);
+    if (list === undefined) this.free.set(key, (list = []));
+    list.push(x);
+    this.freeBytes += x.byteLength;
   }
 
   /** Drops the free lists (what is lent stays lent), leaving their buffers to the garbage collector. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, randn, recyclerStats, relu, Tensor, tensor } from '../index.ts';
+import { crossEntropy, customOp, emptyCache, gradients, linear, manualSeed, mul, nn, optim, randn, recyclerStats, relu, Tensor, tensor } from '../index.ts';
+import { rawGrad } from './grad-field.ts';
 import { RECYCLE_MIN_BYTES } from '../internal.ts';
 
 // backward() runs its rules with the tape's buffer recycler (tape/recycler.ts): what they allocate is reused by the next
@@ -147,5 +148,67 @@ describe('backward() recycles its own buffers', () => {
     const after = recyclerStats();
     expect(after.made).toBeGreaterThan(before.made);
     expect(after.reused).toBe(before.reused);
+  });
+});
+
+// zeroGrad() hands a dropped gradient's buffer back to the recycler when the user never saw it (tape/grad-field.ts):
+// the loop of an optimizer then makes no new gradient buffers, and anything the user did see keeps its values.
+describe('zeroGrad() recycles the gradients it drops unseen', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: a training loop makes no new buffers after its first steps, with the gradients gradients() computes`, () => {
+      const { params, loss } = net(dtype);
+      const opt = new optim.SGD(params, { lr: 0.01 });
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        loss().backward();
+        opt.step();
+      }
+      const before = recyclerStats();
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        const l = loss();
+        const expected = gradients(l, params, { retainGraph: true }).map((g) => Float64Array.from(g!.data));
+        l.backward();
+        expect(params.map((p) => Float64Array.from(rawGrad(p)!.data))).toEqual(expected);
+        opt.step();
+      }
+      expect(recyclerStats().made).toBe(before.made); // every buffer reused, the gradients' included
+    });
+  }
+
+  it('a gradient read through .grad (or set there) keeps its buffer and its values; nn.Module.zeroGrad likewise', () => {
+    const { params, loss } = net('float32');
+    const [W1, , W2] = params;
+    const opt = new optim.SGD(params, { lr: 0.01 });
+    loss().backward();
+    const seen = W1.grad!; // read: seen
+    const kept = Float64Array.from(seen.data);
+    const mine = new Tensor(new Float32Array(W2.size).fill(3), W2.shape);
+    W2.grad = mine; // set by the user: seen too
+    opt.zeroGrad();
+    for (let i = 0; i < 3; i++) {
+      loss().backward();
+      opt.step();
+      opt.zeroGrad();
+    }
+    expect(Float64Array.from(seen.data)).toEqual(kept);
+    expect([...mine.data].every((v) => v === 3)).toBe(true);
+    const m = new nn.Linear(40, 64);
+    crossEntropy(m.call(randn([8, 40])), Int32Array.from({ length: 8 }, (_, i) => i)).backward();
+    const g = m.parameters()[0].grad!;
+    const values = Float64Array.from(g.data);
+    m.zeroGrad();
+    crossEntropy(m.call(randn([8, 40]).mul(2)), Int32Array.from({ length: 8 }, (_, i) => i)).backward();
+    expect(Float64Array.from(g.data)).toEqual(values);
+  });
+
+  it("createGraph's gradients are recorded tensors: never recycled", () => {
+    const { params, loss } = net('float64');
+    loss().backward({ createGraph: true });
+    const g = rawGrad(params[0])!;
+    const values = Float64Array.from(g.data);
+    new optim.SGD(params, { lr: 0.01 }).zeroGrad();
+    loss().backward();
+    expect(Float64Array.from(g.data)).toEqual(values);
   });
 });
