@@ -6,7 +6,8 @@ import { allocate, dtypeOf, formatValue, shapeStr, sizeOf } from './kernels/inde
 import type { BackwardOptions } from './tape/backward.ts';
 import { backward } from './tape/backward.ts';
 import type { TapeTensor } from './tape/marks.ts';
-import { onTape } from './tape/marks.ts';
+import { rawGrad, setRawGrad } from './tape/grad-field.ts';
+import { nodeOf, onTape } from './tape/marks.ts';
 import { bumpVersion, counterOf, versionOf } from './tape/versions.ts';
 import * as ops from './ops/index.ts';
 import type { NestedNumbers } from './creation.ts';
@@ -160,9 +161,9 @@ export class Tensor {
 
   /** Clears the accumulated gradient (the buffer is kept and zeroed when it holds no graph). */
   zeroGrad(): void {
-    const g = onTape(this).gradField;
+    const g = rawGrad(this);
     if (g === null) return;
-    if ((g as TapeTensor).node !== null) onTape(this).gradField = null;
+    if (nodeOf(g) !== null) setRawGrad(this, null);
     else {
       g.data.fill(0);
       bumpVersion(g);

@@ -1,11 +1,13 @@
 // nn.utils: what a training loop does to gradients and parameters as a whole (torch.nn.utils.*). The clipping
-// works on the `.grad` buffers in place, like PyTorch's trailing-underscore functions.
+// works on the `.grad` buffers in place, like PyTorch's trailing-underscore functions, reading them without marking
+// them seen (tape/grad-field.ts: they keep nothing), so a loop that clips still has its gradients recycled.
 //
 //   clipGradNorm:  ‖g‖ = (Σ_p ‖g_p‖^q)^{1/q} over all parameters (q = normType; max |g| for Infinity);
 //                  every g ← g · min(1, maxNorm / (‖g‖ + 10⁻⁶)); returns ‖g‖ before clipping
 //   clipGradValue: every g_i ← clamp(g_i, −clipValue, clipValue)
 
 import { shapeStr } from '../kernels/index.ts';
+import { rawGrad } from '../tape/grad-field.ts';
 import { bumpVersion } from '../tape/versions.ts';
 import { Tensor } from '../tensor.ts';
 
@@ -16,8 +18,9 @@ function listOf(op: string, parameters: Parameters): Tensor[] {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new Error(`${op}: parameter ${i} is not a Tensor (got ${p === null ? 'null' : typeof p})`);
-    if (p.grad !== null && p.grad.size !== p.size) {
-      throw new Error(`${op}: parameter ${i} ${shapeStr(p.shape)} has a gradient of shape ${shapeStr(p.grad.shape)}; expected the same shape`);
+    const grad = rawGrad(p);
+    if (grad !== null && grad.size !== p.size) {
+      throw new Error(`${op}: parameter ${i} ${shapeStr(p.shape)} has a gradient of shape ${shapeStr(grad.shape)}; expected the same shape`);
     }
   });
   return list;
@@ -38,7 +41,7 @@ export function clipGradNorm(parameters: Parameters, maxNorm: number, options: C
   const { normType = 2, errorIfNonfinite = false } = options;
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be a number ≥ 0, got ${maxNorm}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new Error(`clipGradNorm: normType must be a number > 0 or Infinity, got ${normType}`);
-  const gradTensors = listOf('clipGradNorm', parameters).flatMap((p) => (p.grad === null ? [] : [p.grad]));
+  const gradTensors = listOf('clipGradNorm', parameters).flatMap((p) => rawGrad(p) ?? []);
   if (gradTensors.length === 0) return 0;
   const grads = gradTensors.map((g) => g.data);
   // the norm of the per-parameter norms, as PyTorch computes it
@@ -75,10 +78,11 @@ function norm(v: ArrayLike<number>, q: number): number {
 export function clipGradValue(parameters: Parameters, clipValue: number): void {
   if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new Error(`clipGradValue: clipValue must be a number ≥ 0, got ${clipValue}`);
   for (const p of listOf('clipGradValue', parameters)) {
-    if (p.grad === null) continue;
-    const g = p.grad.data;
+    const grad = rawGrad(p);
+    if (grad === null) continue;
+    const g = grad.data;
     for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i], -clipValue), clipValue);
-    bumpVersion(p.grad);
+    bumpVersion(grad);
   }
 }
 
