@@ -9,9 +9,13 @@ DIR/answer.json and the gradients to DIR/grad.f32. Two modes:
   "fashion"  Adam on a data set for some epochs, the batches in the given orders, once per thread count: the mean
              loss, the test accuracy and the training seconds of every epoch, and the gradients of the first batch.
 
+A thread count is PyTorch's and its BLAS's (set_threads): Debian's torch runs its products on a pthreads OpenBLAS,
+whose pool torch.set_num_threads does not size.
+
 The network is written as the bench's engines write it: W^l is (in x out), z^l = a^{l-1} W^l + b^l (addmm), so the
 parameters need no transposing.
 """
+import ctypes
 import json
 import os
 import sys
@@ -27,6 +31,43 @@ ACTIVATIONS = {
     "tanh": torch.tanh,
     "leakyRelu": lambda z: F.leaky_relu(z, 0.01),
 }
+
+
+def openblas_libraries():
+    """The OpenBLAS libraries this process has loaded (Debian's torch calls its BLAS, a pthreads OpenBLAS), as ctypes
+    handles. torch.set_num_threads sizes PyTorch's OpenMP pool (and MKL's), not OpenBLAS's: that one keeps a thread per
+    core, so without set_blas_threads the matrix products of a "one-thread" run use every core."""
+    paths = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 6 and "openblas" in fields[5] and fields[5] not in paths:
+                    paths.append(fields[5])
+    except OSError:  # no /proc (not Linux): no OpenBLAS found this way
+        return []
+    libraries = []
+    for path in paths:
+        try:
+            library = ctypes.CDLL(path)
+            library.openblas_set_num_threads.argtypes = [ctypes.c_int]
+            libraries.append(library)
+        except (OSError, AttributeError):  # a mapped file without OpenBLAS's API (its LAPACK, say)
+            pass
+    return libraries
+
+
+def set_threads(threads):
+    """PyTorch's threads and its BLAS's: the count OpenBLAS then reports (None where torch uses no OpenBLAS)."""
+    torch.set_num_threads(threads)
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # loads the BLAS, if it is loaded lazily
+    libraries = openblas_libraries()
+    for library in libraries:
+        library.openblas_set_num_threads(threads)
+        got = library.openblas_get_num_threads()
+        if got != threads:  # the caller's OPENBLAS_NUM_THREADS caps the pool; a run under another count's name would mislead
+            raise RuntimeError(f"OpenBLAS runs {got} thread(s) where {threads} were asked for (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
+    return threads if libraries else None
 
 
 def read(d, name, dtype, shape):
@@ -67,7 +108,7 @@ def steps_mode(d, p):
     opt = torch.optim.SGD(params, lr=p["lr"])
     timings = {}
     for threads in p["threads"]:
-        torch.set_num_threads(threads)
+        blas = set_threads(threads)
         samples = []
         deadline = time.perf_counter() + p["maxSeconds"]
         while len(samples) < p["minSamples"] or (time.perf_counter() < deadline and len(samples) < 10000):
@@ -77,7 +118,7 @@ def steps_mode(d, p):
             opt.step()
             samples.append(time.perf_counter() - t0)
         samples = samples[len(samples) // 10 :]  # the first tenth warms up
-        timings[str(threads)] = {"medianMs": 1000 * float(np.median(samples)), "samples": len(samples)}
+        timings[str(threads)] = {"medianMs": 1000 * float(np.median(samples)), "samples": len(samples), "blasThreads": blas}
     return {"loss": loss.item(), "timings": timings}
 
 
@@ -90,8 +131,9 @@ def fashion_mode(d, p):
     y_test = read(d, "test-labels.i32", np.int32, (n_test,)).long()
     orders = read(d, "orders.i32", np.int32, (epochs, n_train)).long()
     runs = {}
+    blas = {}
     for threads in p["threads"]:
-        torch.set_num_threads(threads)
+        blas[str(threads)] = set_threads(threads)
         params = load_params(d, sizes)
         if not runs:  # the gradients of the first batch at the starting parameters, for the check
             idx = orders[0, :batch]
@@ -117,7 +159,7 @@ def fashion_mode(d, p):
                 correct = (forward(params, x_test, act).argmax(1) == y_test).sum().item()
             out.append({"epoch": e + 1, "loss": total / steps, "accuracy": correct / n_test, "seconds": seconds})
         runs[str(threads)] = out
-    return {"runs": runs}
+    return {"runs": runs, "blasThreads": blas}
 
 
 def main():

@@ -71,6 +71,9 @@ describe('the fashion workload', () => {
     const names = r.runs.map((x) => x.name);
     expect(names).toContain('PyTorch ×1');
     const t = r.runs.find((x) => x.name === 'PyTorch ×1')!;
+    // one thread means one for its products too: Debian's torch runs them on OpenBLAS, whose own pool
+    // torch.set_num_threads leaves at every core
+    expect(t.blasThreads).toBe(1);
     // the same two steps from the same start: PyTorch's mean loss agrees with the engines' to float32 rounding
     expect(Math.abs(t.epochs[0].loss - r.runs[0].epochs[0].loss)).toBeLessThan(1e-4);
   }, 120_000);

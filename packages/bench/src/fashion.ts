@@ -54,6 +54,8 @@ export interface FashionRun {
   readonly name: string;
   /** Threads it computed on. */
   readonly threads: number;
+  /** PyTorch's: the threads its OpenBLAS ran the products on (set to `threads`), or null where it uses none. */
+  readonly blasThreads?: number | null;
   readonly epochs: readonly EpochFigures[];
   /** Loss of every step (engines only: the peers report epoch means). */
   readonly stepLosses?: readonly number[];
@@ -245,7 +247,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
     },
     { name: 'manual', threads, epochs: runs.manual, stepLosses: stepLosses.manual, phases: { gather: med(phases.manualGather), step: med(phases.manualStep) } },
   ];
-  if (torchRuns?.ok) for (const r of torchRuns.runs) out.push({ name: `PyTorch ×${r.threads}`, threads: r.threads, epochs: r.epochs });
+  if (torchRuns?.ok) for (const r of torchRuns.runs) out.push({ name: `PyTorch ×${r.threads}`, threads: r.threads, blasThreads: r.blasThreads, epochs: r.epochs });
   return {
     backend: getBackend(),
     sizes,

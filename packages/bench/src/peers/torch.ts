@@ -34,13 +34,25 @@ export function torchThreads(): number[] {
   return [...new Set([1, cpus().length])];
 }
 
+/**
+ * The subprocess's environment: OpenMP's pool and OpenBLAS's sized for all of this machine's threads, which the
+ * script then sets per run (torch.set_num_threads sizes only the first; OpenBLAS's cap is read once, at its load).
+ * OpenMP's threads wait passively unless the caller says otherwise: spinning, they take the cores from OpenBLAS's
+ * between PyTorch's parallel regions (measured here, fashion at 2 threads: 3.6-4.1 s an epoch spinning, 1.3 passive;
+ * at 1 thread there is no OpenMP thread to wait).
+ */
+function torchEnv(): NodeJS.ProcessEnv {
+  const all = String(cpus().length);
+  return { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OMP_NUM_THREADS: all, OPENBLAS_NUM_THREADS: all };
+}
+
 /** Runs torch_peer.py on a problem: `files` written beside problem.json; the answer and the flat gradients back. */
 function runScript(problem: Record<string, unknown>, files: Record<string, ArrayBufferView>, timeoutMs: number): { answer: Record<string, unknown>; grad: Float32Array } {
   const dir = mkdtempSync(join(tmpdir(), 'tapegrad-torch-'));
   try {
     writeFileSync(join(dir, 'problem.json'), JSON.stringify(problem));
     for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    const r = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, OMP_NUM_THREADS: String(cpus().length) } });
+    const r = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8', timeout: timeoutMs, env: torchEnv() });
     if (r.error !== undefined) throw new Error(`torch_peer.py: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`torch_peer.py exited with ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const answer = JSON.parse(readFileSync(join(dir, 'answer.json'), 'utf8')) as Record<string, unknown>;
@@ -79,6 +91,8 @@ function splitGradients(flat: Float32Array, sizes: readonly number[]): { dW: Mat
 
 export interface TorchTiming {
   readonly threads: number;
+  /** The threads of PyTorch's OpenBLAS at this count (set to `threads`), or null where it uses none. */
+  readonly blasThreads: number | null;
   readonly medianMs: number;
   readonly samples: number;
 }
@@ -95,7 +109,7 @@ export const torchPeer: Peer = {
   async start() {
     const v = torchVersion();
     if (!v.ok) throw new Error(v.reason);
-    return `PyTorch ${v.version} (CPU, ${PYTHON} subprocess), timed by itself at ${torchThreads().join(' and ')} thread(s)`;
+    return `PyTorch ${v.version} (CPU, ${PYTHON} subprocess), timed by itself at ${torchThreads().join(' and ')} thread(s), OpenBLAS's too`;
   },
 
   load(spec: NetworkSpec, params: Params, batch: Batch, lr: number): TorchSession {
@@ -107,9 +121,9 @@ export const torchPeer: Peer = {
     const { answer, grad } = runScript(problem, files, 300_000);
     const g = splitGradients(grad, spec.sizes);
     const gradients: PeerGradients = { loss: answer.loss as number, dW: g.dW, db: g.db };
-    const t = answer.timings as Record<string, { medianMs: number; samples: number }>;
+    const t = answer.timings as Record<string, { medianMs: number; samples: number; blasThreads: number | null }>;
     return {
-      timings: Object.entries(t).map(([threads, x]) => ({ threads: Number(threads), medianMs: x.medianMs, samples: x.samples })),
+      timings: Object.entries(t).map(([threads, x]) => ({ threads: Number(threads), blasThreads: x.blasThreads, medianMs: x.medianMs, samples: x.samples })),
       gradients: () => gradients,
       step: () => {
         throw new Error('torch peer: PyTorch times its own steps in its subprocess; read timings');
@@ -125,7 +139,8 @@ export type TorchFashionRun =
       readonly detail: string;
       readonly dW: Matrix[];
       readonly db: Matrix[];
-      readonly runs: { threads: number; epochs: { epoch: number; loss: number; accuracy: number; seconds: number }[] }[];
+      /** Per thread count: its epochs, and the threads PyTorch's OpenBLAS had (null where it uses none). */
+      readonly runs: { threads: number; blasThreads: number | null; epochs: { epoch: number; loss: number; accuracy: number; seconds: number }[] }[];
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -159,8 +174,9 @@ export function runTorchFashion(p: {
     };
     const { answer, grad } = runScript(problem, files, 3_600_000);
     const g = splitGradients(grad, p.sizes);
-    const runs = Object.entries(answer.runs as Record<string, { epoch: number; loss: number; accuracy: number; seconds: number }[]>).map(([t, epochs]) => ({ threads: Number(t), epochs }));
-    return { ok: true, detail: `PyTorch ${v.version} (CPU, subprocess) at ${threads.join(' and ')} thread(s)`, dW: g.dW, db: g.db, runs };
+    const blas = answer.blasThreads as Record<string, number | null>;
+    const runs = Object.entries(answer.runs as Record<string, { epoch: number; loss: number; accuracy: number; seconds: number }[]>).map(([t, epochs]) => ({ threads: Number(t), blasThreads: blas[t], epochs }));
+    return { ok: true, detail: `PyTorch ${v.version} (CPU, subprocess) at ${threads.join(' and ')} thread(s)${runs.some((r) => r.blasThreads !== null) ? ", OpenBLAS's too" : ''}`, dW: g.dW, db: g.db, runs };
   } catch (e) {
     return { ok: false, reason: `PyTorch failed: ${e instanceof Error ? e.message : String(e)}` };
   }
