@@ -1,10 +1,10 @@
 // A fully connected layer in the chapter's convention: z = a W + b, with W: in × out and the bias row b of width
 // out added to every row of the batch (a: N × in → z: N × out). A 1-D input [in] is treated as one row.
 
-import type { DType, Random } from '../kernels/index.ts';
+import type { DType, FusedActivation, Random } from '../kernels/index.ts';
 import { checkAllocation, checkDType, formatValue, shapeStr } from '../kernels/index.ts';
 import { defaultRandom, zeros as zerosTensor } from '../creation.ts';
-import { linear, matmul, reshape } from '../ops/index.ts';
+import { linear, matmul, relu, reshape, sigmoid, tanh } from '../ops/index.ts';
 import type { Tensor } from '../tensor.ts';
 import * as init from './init.ts';
 import type { Nonlinearity } from './init.ts';
@@ -61,17 +61,31 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, undefined);
+  }
+
+  /**
+   * act(x W + b) in one op where there is a bias (linear() with its activation), else act(x W); forward() without
+   * `act`. Sequential calls it for a Linear followed by that activation's module.
+   */
+  forwardActivated(x: Tensor, act: FusedActivation | undefined): Tensor {
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`${this.toString()}: input is ${shapeStr(x.shape)}; expected [N, ${this.inFeatures}] or [${this.inFeatures}]`);
     }
     const a = x.ndim === 1 ? reshape(x, [1, this.inFeatures]) : x;
-    const z = this.b === null ? matmul(a, this.W) : linear(a, this.W, this.b); // a W (+ b, added to every row): N × out
+    // a W (+ b, added to every row), then act: N × out
+    const z = this.b === null ? applyActivation(matmul(a, this.W), act) : linear(a, this.W, this.b, act);
     return x.ndim === 1 ? reshape(z, [this.outFeatures]) : z;
   }
 
   override toString(): string {
     return `Linear(${this.inFeatures} → ${this.outFeatures})`;
   }
+}
+
+/** act(z) by the op of that name (z itself without one). */
+function applyActivation(z: Tensor, act: FusedActivation | undefined): Tensor {
+  return act === undefined ? z : act === 'relu' ? relu(z) : act === 'sigmoid' ? sigmoid(z) : tanh(z);
 }
 
 /** The shapes of a Linear layer's parameters, for checkAllocation. */

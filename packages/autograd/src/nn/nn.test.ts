@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, manualSeed, matmul, nn, Random, randn, relu, Tensor, tensor } from '../index.ts';
+import { crossEntropy, manualSeed, matmul, nn, Random, randn, relu, sigmoid, tanh, Tensor, tensor } from '../index.ts';
+import { backendAvailable, getBackend, KERNEL_BACKENDS, setBackend } from '../kernels/index.ts';
+import { nodeOf } from '../tape/marks.ts';
 
 describe('Linear', () => {
   it('computes z = a W + b with W: in × out, for a batch and for one row', () => {
@@ -114,6 +116,52 @@ describe('Sequential and MLP', () => {
     expect(Array.from(seq.call(x).data)).toEqual(Array.from(expected.data));
     expect(seq.namedParameters().map(([n]) => n)).toEqual(['layers.0.W', 'layers.0.b', 'layers.2.W', 'layers.2.b']);
     expect(() => new nn.Sequential({} as nn.Module)).toThrow('Sequential: argument 0 is not a Module');
+  });
+
+  describe.each(KERNEL_BACKENDS.filter((name) => backendAvailable(name)))('a Linear and the activation after it run as one linear op, on the %s backend', (backend) => {
+    const ops = { ReLU: relu, Sigmoid: sigmoid, Tanh: tanh } as const;
+    it.each(Object.keys(ops) as (keyof typeof ops)[])('%s: values and gradients bit for bit those of its layers one by one', (name) => {
+      const before = getBackend();
+      setBackend(backend);
+      try {
+        // wide enough for the wasm and native product forms (and their fused bias and activation)
+        const seq = new nn.Sequential(new nn.Linear(40, 48, { rng: new Random(1) }), new nn[name](), new nn.Linear(48, 5, { rng: new Random(2) }));
+        const [l0, , l2] = seq.layers as [nn.Linear, nn.Module, nn.Linear];
+        const x = randn([33, 40], { rng: new Random(3) });
+        const labels = Array.from({ length: 33 }, (_, i) => i % 5);
+        const out = seq.call(x);
+        // one node for the layer and its activation: the hidden output was made by linear, not by the activation
+        expect(nodeOf(nodeOf(out)!.inputs[0]!)!.op).toBe('linear');
+        crossEntropy(out, labels).backward();
+        const fused = seq.parameters().map((p) => Array.from(p.grad!.data));
+        for (const p of seq.parameters()) p.grad = null;
+        // one by one: the layers' own ops, no fusion
+        const z = ops[name](matmul(x, l0.W).add(l0.b!));
+        const want = matmul(z, l2.W).add(l2.b!);
+        crossEntropy(want, labels).backward();
+        expect(Array.from(out.data)).toEqual(Array.from(want.data));
+        expect(fused).toEqual(seq.parameters().map((p) => Array.from(p.grad!.data)));
+      } finally {
+        setBackend(before);
+      }
+    });
+  });
+
+  it("fuses only the library's own classes, and a Linear without bias applies the activation after its product", () => {
+    class Doubled extends nn.ReLU {
+      override forward(x: Tensor): Tensor {
+        return super.forward(x).mul(2);
+      }
+    }
+    const l0 = new nn.Linear(3, 4, { rng: new Random(5) });
+    const x = randn([2, 3], { rng: new Random(6) });
+    expect(Array.from(new nn.Sequential(l0, new Doubled()).call(x).data)).toEqual(Array.from(relu(l0.call(x)).mul(2).data));
+    const noBias = new nn.Linear(3, 4, { rng: new Random(7), bias: false });
+    const y = new nn.Sequential(noBias, new nn.ReLU()).call(x);
+    expect(Array.from(y.data)).toEqual(Array.from(relu(matmul(x, noBias.W)).data));
+    expect(nodeOf(y)!.op).toBe('relu');
+    // one row in, one row out, through the fused op too
+    expect(new nn.Sequential(l0, new nn.Tanh()).call(tensor([1, 2, 3])).shape).toEqual([4]);
   });
 
   it('MLP([2, 64, 64, 3], act) is Linear/act pairs ending in logits, initialised for the activation', () => {

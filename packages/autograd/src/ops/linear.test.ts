@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manualSeed, randn, tensor, zeros } from '../creation.ts';
 import { gradgradcheck } from '../gradgradcheck.ts';
 import type { DType, FusedActivation } from '../kernels/index.ts';
-import { backendAvailable, getBackend, setBackend } from '../kernels/index.ts';
+import { backendAvailable, getBackend, KERNEL_BACKENDS, setBackend } from '../kernels/index.ts';
 import { gemmStats } from '../kernels/internal.ts';
 import { checkGrads } from '../testing/check-grads.ts';
 import type { Tensor } from '../tensor.ts';
@@ -52,7 +52,7 @@ describe('linear with an activation: a = act(x W + b) in one op', () => {
       }
     });
 
-    const backends = (['js', 'wasm'] as const).filter((name) => backendAvailable(name));
+    const backends = KERNEL_BACKENDS.filter((name) => backendAvailable(name));
     for (const backend of backends) {
       it(`${act}: the values and gradients of ${act}(linear(x, W, b)), bit for bit, on the ${backend} backend`, () => {
         const previous = getBackend();
