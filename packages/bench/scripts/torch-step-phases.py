@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch's side of RESULTS.md's fashion comparison: one training step of 784-256-128-10 ReLU (batch 128, float32)
 as the torch peer (../peers/torch_peer.py) trains it: its forward (z = a W + b with torch.addmm, W in × out),
-torch.optim.Adam, zero_grad(set_to_none=True); split by phase, on one thread; and the first layer's product x W1
-alone, in G multiply-adds a second. The batches are Fashion-MNIST's first 128 × 64 training images, as in training
+torch.optim.Adam, zero_grad(set_to_none=True); split by phase, on one thread (PyTorch's and its OpenBLAS's, as the
+peer sets them); and the first layer's product x W1 alone, in G multiply-adds a second. The batches are Fashion-MNIST's first 128 × 64 training images, as in training
 (made-up data can drive PyTorch's Adam into subnormal numbers, ten times slower).
 
     /usr/bin/python3 packages/bench/scripts/torch-step-phases.py
@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
-from torch_peer import forward  # noqa: E402  the peer's forward, so that this times what the peer runs
+from torch_peer import forward, set_threads  # noqa: E402  the peer's forward and threads: what the peer runs
 
-torch.set_num_threads(1)
+set_threads(1)
 torch.manual_seed(0)
 sizes = [784, 256, 128, 10]
 params = []
