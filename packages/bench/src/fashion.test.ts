@@ -7,6 +7,7 @@ import { main } from './cli.ts';
 import { runCli } from './cli-run.test-helper.ts';
 import { imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
 import { encodeIdx } from './datasets/idx.ts';
+import { fashionTable } from './fashion-report.ts';
 import { runFashion, timeToAccuracy } from './fashion.ts';
 import { torchVersion } from './peers/torch.ts';
 import { scratchDir } from './scratch-dir.test-helper.ts';
@@ -76,6 +77,10 @@ describe('the fashion workload', () => {
     expect(t.blasThreads).toBe(1);
     // the same two steps from the same start: PyTorch's mean loss agrees with the engines' to float32 rounding
     expect(Math.abs(t.epochs[0].loss - r.runs[0].epochs[0].loss)).toBeLessThan(1e-4);
+    // the summary gives both ratios to one-thread PyTorch: to the accuracy (where both reach one) and per epoch
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    const perEpoch = ratio(r.runs[0].epochs[0].seconds, t.epochs[0].seconds);
+    expect(fashionTable(r)).toMatch(new RegExp(`autograd / PyTorch on one thread: (time to [\\d.]+% [\\d.]+, )?median time an epoch ${perEpoch.replace('.', '\\.')}`));
   }, 120_000);
 
   it('time to accuracy: the best accuracy every run reached (at most 0.88), and the training seconds to reach it', () => {
