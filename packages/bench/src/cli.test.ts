@@ -35,6 +35,19 @@ describe('CLI usage errors', () => {
     }
   });
 
+  it("fashion's --epochs and --seed are errors where --workload leaves fashion out; a seed is an integer ≥ 0", async () => {
+    for (const flag of ['--epochs', '--seed']) {
+      const r = await run('--workload', 'chapter,spiral', flag, '2');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`--${flag.slice(2)} is for the fashion workload, which --workload leaves out (chapter, spiral)`);
+    }
+    for (const bad of ['-1', '2.5', 'x']) {
+      const r = await run('--workload', 'fashion', '--seed', bad);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/expected an integer ≥ 0/);
+    }
+  });
+
   it('unknown flags and stray arguments are errors that point to --help', async () => {
     const r = await run('--fast');
     expect(r.code).toBe(2);

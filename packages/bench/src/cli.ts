@@ -19,7 +19,7 @@ import { junitReport } from './junit.ts';
 import { writeHtmlReport } from './html-report.ts';
 import { FASHION_MNIST_DIR, imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
 import type { FashionResult } from './fashion.ts';
-import { runFashion } from './fashion.ts';
+import { FASHION_SEED, runFashion } from './fashion.ts';
 import { fashionMarkdown, fashionTable } from './fashion-report.ts';
 import type { Workload } from './workloads.ts';
 import { networkWorkload, WORKLOAD_NAMES, workloadByName } from './workloads.ts';
@@ -55,6 +55,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 function sizesArg(value: string): number[] {
   const sizes = value.split(',').map((s) => s.trim());
   if (sizes.length < 2 || sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) {
@@ -86,6 +92,7 @@ export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): strin
 interface CliOptions {
   workload?: Choice[];
   epochs?: number;
+  seed?: number;
   dtype?: DType[];
   steps?: number;
   quick?: boolean;
@@ -114,6 +121,7 @@ export function buildProgram(name = 'pnpm bench'): Command {
     )
     .option('-w, --workload <names>', `workloads to run, comma-separated or repeated (choices: ${CHOICES.join(', ')}; default all, fashion where its data is)`, listOf('workload', CHOICES))
     .option('--epochs <n>', 'epochs of the fashion workload (default 3, 1 with --quick)', positiveInt)
+    .option('--seed <n>', `seed of the fashion workload's initial parameters and batch orders (default ${FASHION_SEED}): each seed is another trajectory`, nonNegativeInt)
     .option('-d, --dtype <dtypes>', `dtypes to run (choices: ${DTYPES.join(', ')}; default both, float32 with --quick)`, listOf('dtype', DTYPES))
     .option('-s, --steps <k>', 'lockstep SGD steps per workload (default: per workload, fewer with --quick)', positiveInt)
     .option('--sizes <widths>', 'a network of your own instead of the named workloads (or beside those given with --workload): layer widths, e.g. 784,100,10', sizesArg)
@@ -162,6 +170,10 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     return 2;
   };
   if (o.sizes === undefined && (o.activation !== undefined || o.batch !== undefined)) return usage(`--${o.activation !== undefined ? 'activation' : 'batch'} describes the network of --sizes, which is missing`);
+  const fashionOnly = o.epochs !== undefined ? 'epochs' : o.seed !== undefined ? 'seed' : undefined;
+  if (fashionOnly !== undefined && o.workload !== undefined && !o.workload.includes('fashion')) {
+    return usage(`--${fashionOnly} is for the fashion workload, which --workload leaves out (${o.workload.join(', ')})`);
+  }
   let user: UserEngineRun | undefined;
   if (o.engine !== undefined) {
     try {
@@ -239,7 +251,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     const previous = getBackend();
     setBackend(backend);
     try {
-      fashion = await runFashion({ data, epochs: o.epochs ?? (o.quick ? 1 : 3), torch, progress: progressFor('[fashion]', io.out) });
+      fashion = await runFashion({ data, epochs: o.epochs ?? (o.quick ? 1 : 3), seed: o.seed, torch, progress: progressFor('[fashion]', io.out) });
     } finally {
       setBackend(previous);
     }

@@ -49,7 +49,7 @@ function notes(result: FashionResult): string[] {
   const worst = Math.max(0, ...result.parameterUlps);
   const lossWorst = Math.max(0, ...result.lossUlps);
   const out = [
-    `fashion: ${result.sizes.join('-')} ReLU, float32, Adam η ${result.lr}, batches of ${result.batch}, ${result.train} training and ${result.test} test images`,
+    `fashion: ${result.sizes.join('-')} ReLU, float32, Adam η ${result.lr}, batches of ${result.batch}, ${result.train} training and ${result.test} test images, seed ${result.seed}`,
     `kernels: ${result.backend}; data: ${result.dir}; anchor: the Fashion-MNIST README's MLP 256-128-100, 0.8833`,
     `engines in lockstep: parameters ${worst === 0 ? 'bit-identical after every epoch' : `up to ${worst} ulps apart`}, step losses ` +
       `${lossWorst === 0 ? 'identical' : `up to ${lossWorst} ulps apart`}`,

@@ -83,6 +83,21 @@ describe('the fashion workload', () => {
     expect(fashionTable(r)).toMatch(new RegExp(`autograd / PyTorch on one thread: (time to [\\d.]+% [\\d.]+, )?median time an epoch ${perEpoch.replace('.', '\\.')}`));
   }, 120_000);
 
+  it('a seed gives its own initial parameters and batch orders, and the same seed the same run', async () => {
+    const dir = scratchDir('fashion-seed');
+    writeImages(dir, 260, 30);
+    const data = loadImageDataset(dir);
+    const losses = async (seed?: number) => {
+      const r = await runFashion({ data, epochs: 1, torch: false, seed });
+      return r.runs[0].stepLosses;
+    };
+    const six = await losses();
+    expect(await losses(6)).toEqual(six);
+    const seven = await losses(7);
+    expect(seven).not.toEqual(six);
+    expect(await losses(7)).toEqual(seven);
+  }, 60_000);
+
   it('time to accuracy: the best accuracy every run reached (at most 0.88), and the training seconds to reach it', () => {
     const run = (name: string, acc: number[], s: number) => ({ name, threads: 1, epochs: acc.map((accuracy, i) => ({ epoch: i + 1, loss: 1, accuracy, seconds: s })) });
     const t = timeToAccuracy([run('a', [0.8, 0.85, 0.86], 2), run('b', [0.84, 0.9], 5)]);

@@ -27,7 +27,8 @@ export const FASHION_BATCH = 128;
 export const FASHION_LR = 1e-3;
 const BETAS = [0.9, 0.999] as const;
 const EPS = 1e-8;
-const SEED = 6;
+/** The default seed of the initial parameters and the batch orders. */
+export const FASHION_SEED = 6;
 
 export interface FashionOptions {
   readonly data: ImageDataset;
@@ -37,6 +38,8 @@ export interface FashionOptions {
   /** PyTorch's thread counts (default: 1 and all of this machine's). */
   readonly torchThreads?: readonly number[];
   readonly progress?: ProgressSink;
+  /** Seed of the initial parameters and of the batch orders (default FASHION_SEED). */
+  readonly seed?: number;
 }
 
 export interface EpochFigures {
@@ -66,6 +69,8 @@ export interface FashionRun {
 export interface FashionResult {
   /** The kernel backend both engines ran on (the process-wide one). */
   readonly backend: KernelBackend;
+  /** Seed of the initial parameters and the batch orders. */
+  readonly seed: number;
   readonly sizes: readonly number[];
   readonly batch: number;
   readonly lr: number;
@@ -130,7 +135,8 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
   if (train.features !== d) throw new Error(`fashion: the images in ${data.dir} have ${train.features} pixels; the network takes ${d}`);
   const B = FASHION_BATCH;
   const steps = Math.floor(train.count / B);
-  const init = initParams(sizes, 'relu', SEED);
+  const seed = options.seed ?? FASHION_SEED;
+  const init = initParams(sizes, 'relu', seed);
 
   // the same starting parameters in both engines
   const model = nn.MLP(sizes, 'relu');
@@ -140,8 +146,8 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
   const adam = new ManualAdam({ lr: FASHION_LR, betas: BETAS, eps: EPS });
 
   // the batch orders: the DataLoader's own shuffle, and the same draws for the manual engine and PyTorch
-  const loader = new DataLoader([new Tensor(train.x, [train.count, d]), train.labels], { batchSize: B, shuffle: true, rng: new Random(SEED), dropLast: true });
-  const orderRng = new Random(SEED);
+  const loader = new DataLoader([new Tensor(train.x, [train.count, d]), train.labels], { batchSize: B, shuffle: true, rng: new Random(seed), dropLast: true });
+  const orderRng = new Random(seed);
   const orders = Array.from({ length: epochs }, () => shuffledOrder(orderRng, train.count));
 
   // the manual engine's gradients on the first batch, before training moves its parameters: PyTorch's are checked
@@ -258,6 +264,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
   if (torchRuns?.ok) for (const r of torchRuns.runs) out.push({ name: `PyTorch ×${r.threads}`, threads: r.threads, blasThreads: r.blasThreads, epochs: r.epochs });
   return {
     backend: getBackend(),
+    seed,
     sizes,
     batch: B,
     lr: FASHION_LR,
