@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -8,7 +8,7 @@ import { allocate, DTYPES } from '../dtype.ts';
 import { matmul, matmulBiasAct, matmulNT, matmulTN } from '../matmul.ts';
 import { openblasCoreFor } from '../platform/node-native.ts';
 import { Random } from '../random.ts';
-import { matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
+import { adamRef, matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
 import { residentArray } from '../wasm/resident.ts';
 import { nativeAdam, nativeCore, nativeGemm } from './kernels.ts';
 
@@ -144,5 +144,34 @@ describe('where the native kernels cannot be built', () => {
     }
     expect(nativeKernels()).toBe(got); // asked once: a second call does not compile again
     expect(readdirSync(join(dir, 'cache'))).toEqual([]);
+  });
+
+  it.skipIf(backendUnavailableReason('native') !== null)('a compiler that refuses -march=native builds for its baseline instead, which computes the same', async () => {
+    // a cc that logs its arguments and refuses -march=native, as some clang builds do, else runs the real one
+    const log = join(dir, 'cc.log');
+    const cc = join(dir, 'picky-cc');
+    writeFileSync(cc, `#!/bin/sh\necho "$*" >> ${log}\ncase " $* " in *" -march=native "*) echo "unsupported option -march=native" >&2; exit 1;; esac\nexec cc "$@"\n`);
+    chmodSync(cc, 0o755);
+    vi.stubEnv('CC', cc);
+    vi.stubEnv('TAPEGRAD_NATIVE_DIR', join(dir, 'picky'));
+    vi.resetModules();
+    const { nativeKernels } = await import('../platform/node-native.ts');
+    const got = nativeKernels();
+    if (typeof got === 'string') throw new Error(got);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toContain('-march=native');
+    expect(calls[1]).not.toContain('-march');
+    // Adam's update from the baseline build: the reference's bits, as from the one this process loaded (the table test)
+    const rng = new Random(9);
+    for (const dtype of DTYPES) {
+      const a = { theta: filled(dtype, 1000, rng), grad: filled(dtype, 1000, rng), m: filled(dtype, 1000, rng), v: filled(dtype, 1000, rng).map(Math.abs) };
+      const b = { theta: a.theta.slice(), grad: a.grad.slice(), m: a.m.slice(), v: a.v.slice() };
+      const s = { stepSize: 1e-3, bias2Sqrt: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decay: 1, sign: 1 };
+      got.adam(a.theta, a.grad, a.m, a.v, null, s.stepSize, s.bias2Sqrt, s.beta1, s.beta2, s.eps, s.weightDecay, s.decay, s.sign);
+      adamRef(b.theta, b.grad, b.m, b.v, null, s);
+      expect(a).toEqual(b);
+    }
+    expect(readdirSync(join(dir, 'picky')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
