@@ -6,8 +6,9 @@ DIR/answer.json and the gradients to DIR/grad.f32. Two modes:
 
   "steps"    one batch: loss and gradients at the given parameters (for the check against the manual engine), then
              the median time of a training step (forward, softmax cross-entropy, backward, SGD) at each thread count.
-  "fashion"  Adam on a data set for some epochs, the batches in the given orders, once per thread count: the mean
-             loss, the test accuracy and the training seconds of every epoch, and the gradients of the first batch.
+  "fashion"  Adam on a data set, the batches in the given orders: the gradients of the first batch, a "ready" line on
+             stdout, then for each line read from stdin one epoch at every thread count in turn and a JSON line
+             of its mean loss, test accuracy and training seconds per thread count.
 
 A thread count is PyTorch's and its BLAS's (set_threads): Debian's torch runs its products on a pthreads OpenBLAS,
 whose pool torch.set_num_threads does not size.
@@ -123,6 +124,8 @@ def steps_mode(d, p):
 
 
 def fashion_mode(d, p):
+    """Trains an epoch at every thread count each time a line comes on stdin, printing one JSON line of figures,
+    so that the bench can run PyTorch's epochs between its engines' (the machine's speed changes over minutes)."""
     sizes, act, batch = p["sizes"], ACTIVATIONS[p["activation"]], p["batch"]
     n_train, n_test, epochs = p["trainCount"], p["testCount"], p["epochs"]
     x_train = read(d, "train-x.u8", np.uint8, (n_train, sizes[0])).float() / 255
@@ -130,8 +133,7 @@ def fashion_mode(d, p):
     x_test = read(d, "test-x.u8", np.uint8, (n_test, sizes[0])).float() / 255
     y_test = read(d, "test-labels.i32", np.int32, (n_test,)).long()
     orders = read(d, "orders.i32", np.int32, (epochs, n_train)).long()
-    runs = {}
-    blas = {}
+    runs, blas = {}, {}
     for threads in p["threads"]:
         blas[str(threads)] = set_threads(threads)
         params = load_params(d, sizes)
@@ -141,9 +143,15 @@ def fashion_mode(d, p):
             write_grads(d, params)
             for q in params:
                 q.grad = None
-        opt = torch.optim.Adam(params, lr=p["lr"], betas=tuple(p["betas"]), eps=p["eps"])
-        out = []
-        for e in range(epochs):
+        runs[str(threads)] = (params, torch.optim.Adam(params, lr=p["lr"], betas=tuple(p["betas"]), eps=p["eps"]))
+    print(json.dumps({"ready": True, "blasThreads": blas, "version": torch.__version__}), flush=True)
+    for e in range(epochs):
+        if sys.stdin.readline() == "":  # the bench closed the pipe: nothing more to train
+            return
+        out = {}
+        for threads in p["threads"]:
+            set_threads(threads)
+            params, opt = runs[str(threads)]
             total, steps = 0.0, n_train // batch
             t0 = time.perf_counter()
             for s in range(steps):
@@ -157,9 +165,8 @@ def fashion_mode(d, p):
             seconds = time.perf_counter() - t0
             with torch.no_grad():
                 correct = (forward(params, x_test, act).argmax(1) == y_test).sum().item()
-            out.append({"epoch": e + 1, "loss": total / steps, "accuracy": correct / n_test, "seconds": seconds})
-        runs[str(threads)] = out
-    return {"runs": runs, "blasThreads": blas}
+            out[str(threads)] = {"epoch": e + 1, "loss": total / steps, "accuracy": correct / n_test, "seconds": seconds}
+        print(json.dumps({"epoch": e + 1, "runs": out}), flush=True)
 
 
 def main():
@@ -167,7 +174,10 @@ def main():
     with open(os.path.join(d, "problem.json")) as f:
         p = json.load(f)
     torch.manual_seed(0)
-    answer = steps_mode(d, p) if p["mode"] == "steps" else fashion_mode(d, p)
+    if p["mode"] == "fashion":
+        fashion_mode(d, p)  # answers on stdout, an epoch at a time
+        return
+    answer = steps_mode(d, p)
     answer["version"] = torch.__version__
     with open(os.path.join(d, "answer.json"), "w") as f:
         json.dump(answer, f)

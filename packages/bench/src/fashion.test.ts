@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { getBackend, Random } from '@tapegrad/autograd/kernels';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from './cli.ts';
 import { runCli } from './cli-run.test-helper.ts';
 import { imageDatasetMissing, loadImageDataset } from './datasets/fashion.ts';
@@ -82,6 +82,27 @@ describe('the fashion workload', () => {
     const perEpoch = ratio(r.runs[0].epochs[0].seconds, t.epochs[0].seconds);
     expect(fashionTable(r)).toMatch(new RegExp(`autograd / PyTorch on one thread: (time to [\\d.]+% [\\d.]+, )?median time an epoch ${perEpoch.replace('.', '\\.')}`));
   }, 120_000);
+
+  it('a PyTorch that dies keeps the engines running: its reason, with what it printed, replaces its rows', async () => {
+    // an interpreter that says it has torch, then fails on the peer's script after one line of output
+    const dir = scratchDir('fashion-torch-dies');
+    writeImages(dir, 260, 30);
+    const python = join(dir, 'python3');
+    writeFileSync(python, '#!/bin/sh\nif [ "$1" = "-c" ]; then echo 9.9.9; exit 0; fi\necho "RuntimeError: out of memory" >&2\nexit 3\n');
+    chmodSync(python, 0o755);
+    vi.stubEnv('TAPEGRAD_PYTHON', python);
+    vi.resetModules();
+    try {
+      const { runFashion: run } = await import('./fashion.ts');
+      const r = await run({ data: loadImageDataset(dir), epochs: 1, torch: true, torchThreads: [1] });
+      expect(r.runs.map((x) => x.name)).toEqual(['autograd', 'manual']);
+      expect(r.torch?.detail).toMatch(/^PyTorch failed: torch_peer\.py exited with 3: RuntimeError: out of memory/);
+      expect(r.torch?.check).toBeNull();
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  }, 60_000);
 
   it('a seed gives its own initial parameters and batch orders, and the same seed the same run', async () => {
     const dir = scratchDir('fashion-seed');

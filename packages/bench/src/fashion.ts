@@ -7,8 +7,8 @@ import type { ImageDataset } from './datasets/fashion.ts';
 import { diffArrays } from './compare.ts';
 import { initParams } from './init.ts';
 import { median } from './median.ts';
-import type { TorchFashionRun } from './peers/torch.ts';
-import { runTorchFashion } from './peers/torch.ts';
+import type { TorchEpoch, TorchFashionSession } from './peers/torch.ts';
+import { startTorchFashion } from './peers/torch.ts';
 import type { ProgressSink } from './run.ts';
 import { ulpsFloat32 } from './ulps.ts';
 
@@ -160,6 +160,26 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
     refGrads = [...ref.dW, ...ref.db].map((m) => ({ data: Float32Array.from(m.data), shape: m.shape }));
   }
 
+  // PyTorch (its own process, the same initial parameters, the same batch orders) loads the data now, and its
+  // gradients of the first batch are checked; it trains each epoch right after the engines' (below)
+  let torch: TorchFashionSession | null = null;
+  let torchInfo: FashionResult['torch'] = null;
+  const torchEpochs = new Map<number, { blasThreads: number | null; epochs: EpochFigures[] }>();
+  if (options.torch) {
+    progress.phase('PyTorch', 1);
+    const started = await startTorchFashion({ sizes, params: init, data, orders, epochs, batch: B, lr: FASHION_LR, betas: BETAS, eps: EPS, threads: options.torchThreads ?? [1, cpus().length] });
+    if (started.ok) {
+      torch = started.session;
+      const got = [...torch.dW, ...torch.db];
+      const diffs = got.map((g, i) => diffArrays(g, refGrads[i], 'float32'));
+      const check = { pass: diffs.every((x) => x.pass), maxRel: Math.max(...diffs.map((x) => x.maxRel)) };
+      torchInfo = { detail: torch.detail, check };
+    } else {
+      torchInfo = { detail: started.reason, check: null };
+    }
+    progress.end(torchInfo.detail);
+  }
+
   const xBuf = allocateResident('float32', B * d); // in the kernels' memory, as a DataLoader's batch: read in place
   const yBuf = new Int32Array(B);
   const runs = { autograd: [] as EpochFigures[], manual: [] as EpochFigures[] };
@@ -226,28 +246,26 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
       for (let j = 0; j < want.length; j++) worst = Math.max(worst, ulpsFloat32(p.data[j], want[j]));
     });
     parameterUlps.push(worst);
-    progress.end(`autograd ${(100 * accA).toFixed(2)}% in ${(tA / 1000).toFixed(1)} s, manual ${(100 * accM).toFixed(2)}% in ${(tM / 1000).toFixed(1)} s, parameters ${worst} ulps apart`);
-  }
-
-  // PyTorch after both engines, while nothing else runs (its own process, the same initial parameters, the same
-  // batch orders). Not before them: right after a 10-epoch PyTorch run, autograd's first epoch took 1.6 s against
-  // 1.0 for the next ones (the manual engine's 1.0-1.3 against 0.9), though not after the same load run by
-  // itself, nor with its files on tmpfs, nor after 10 s idle; the cause is in this process and was not found
-  let torchRuns: TorchFashionRun | null = null;
-  let torchInfo: FashionResult['torch'] = null;
-  if (options.torch) {
-    progress.phase('PyTorch', 1);
-    torchRuns = runTorchFashion({ sizes, params: init, data, orders, epochs, batch: B, lr: FASHION_LR, betas: BETAS, eps: EPS, threads: options.torchThreads ?? [1, cpus().length] });
-    if (torchRuns.ok) {
-      const got = [...torchRuns.dW, ...torchRuns.db];
-      const diffs = got.map((g, i) => diffArrays(g, refGrads[i], 'float32'));
-      const check = { pass: diffs.every((x) => x.pass), maxRel: Math.max(...diffs.map((x) => x.maxRel)) };
-      torchInfo = { detail: torchRuns.detail, check };
-    } else {
-      torchInfo = { detail: torchRuns.reason, check: null };
+    let torchSaid = '';
+    if (torch !== null) {
+      try {
+        const got: TorchEpoch[] = await torch.epoch();
+        for (const r of got) {
+          const run = torchEpochs.get(r.threads) ?? { blasThreads: r.blasThreads, epochs: [] };
+          run.epochs.push({ epoch: r.epoch, loss: r.loss, accuracy: r.accuracy, seconds: r.seconds });
+          torchEpochs.set(r.threads, run);
+        }
+        torchSaid = got.map((r) => `, PyTorch ×${r.threads} ${(100 * r.accuracy).toFixed(2)}% in ${r.seconds.toFixed(1)} s`).join('');
+      } catch (err) {
+        // its figures so far are kept; the reason replaces its detail
+        torchInfo = { detail: `PyTorch failed after ${e} epoch(s): ${err instanceof Error ? err.message : String(err)}`, check: torchInfo?.check ?? null };
+        torch.close();
+        torch = null;
+      }
     }
-    progress.end(torchInfo.detail);
+    progress.end(`autograd ${(100 * accA).toFixed(2)}% in ${(tA / 1000).toFixed(1)} s, manual ${(100 * accM).toFixed(2)}% in ${(tM / 1000).toFixed(1)} s${torchSaid}, parameters ${worst} ulps apart`);
   }
+  torch?.close();
 
   const threads = getKernelThreads();
   const med = (xs: number[]) => median(xs);
@@ -261,7 +279,7 @@ export async function runFashion(options: FashionOptions): Promise<FashionResult
     },
     { name: 'manual', threads, epochs: runs.manual, stepLosses: stepLosses.manual, phases: { gather: med(phases.manualGather), step: med(phases.manualStep) } },
   ];
-  if (torchRuns?.ok) for (const r of torchRuns.runs) out.push({ name: `PyTorch ×${r.threads}`, threads: r.threads, blasThreads: r.blasThreads, epochs: r.epochs });
+  for (const [t, r] of torchEpochs) out.push({ name: `PyTorch ×${t}`, threads: t, blasThreads: r.blasThreads, epochs: r.epochs });
   return {
     backend: getBackend(),
     seed,

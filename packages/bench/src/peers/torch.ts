@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -133,19 +134,41 @@ export const torchPeer: Peer = {
   },
 };
 
-export type TorchFashionRun =
-  | {
-      readonly ok: true;
-      readonly detail: string;
-      readonly dW: Matrix[];
-      readonly db: Matrix[];
-      /** Per thread count: its epochs, and the threads PyTorch's OpenBLAS had (null where it uses none). */
-      readonly runs: { threads: number; blasThreads: number | null; epochs: { epoch: number; loss: number; accuracy: number; seconds: number }[] }[];
-    }
-  | { readonly ok: false; readonly reason: string };
+/** One epoch of PyTorch's at one thread count. */
+export interface TorchEpoch {
+  readonly threads: number;
+  /** The threads its OpenBLAS ran the products on (set to `threads`), or null where it uses none. */
+  readonly blasThreads: number | null;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly seconds: number;
+}
 
-/** PyTorch trains the fashion workload: the same parameters, data and batch orders, once per thread count. Never throws. */
-export function runTorchFashion(p: {
+/** PyTorch training the fashion workload in its subprocess, an epoch when asked (see startTorchFashion). */
+export interface TorchFashionSession {
+  readonly detail: string;
+  /** Its gradients of the first batch at the starting parameters, for the check against the manual engine. */
+  readonly dW: Matrix[];
+  readonly db: Matrix[];
+  /** Trains the next epoch at every thread count, one after the other; their figures. */
+  epoch(): Promise<TorchEpoch[]>;
+  /** Ends the subprocess and removes its files. */
+  close(): void;
+}
+
+export type TorchFashionStart = { readonly ok: true; readonly session: TorchFashionSession } | { readonly ok: false; readonly reason: string };
+
+/** How long one epoch at every thread count, or the start, may take before the subprocess counts as hung. */
+const EPOCH_TIMEOUT_MS = 600_000;
+
+/**
+ * Starts PyTorch on the fashion workload: the same parameters, data and batch orders, one model per thread count.
+ * It loads the data and answers with its gradients of the first batch; then each epoch() trains one epoch at every
+ * thread count, so that the bench can time PyTorch's epochs between its engines' (this machine's speed changes
+ * from minute to minute; epochs in turns see the same). Never throws: a failure to start is the reason.
+ */
+export async function startTorchFashion(p: {
   sizes: readonly number[];
   params: MLPParamsCopy;
   data: ImageDataset;
@@ -156,10 +179,12 @@ export function runTorchFashion(p: {
   betas: readonly [number, number];
   eps: number;
   threads: readonly number[];
-}): TorchFashionRun {
+}): Promise<TorchFashionStart> {
   const v = torchVersion();
   if (!v.ok) return { ok: false, reason: `PyTorch skipped: ${v.reason}` };
   const threads = [...new Set(p.threads)];
+  const dir = mkdtempSync(join(tmpdir(), 'tapegrad-torch-'));
+  let child: ChildProcessWithoutNullStreams | null = null;
   try {
     const { train, test } = p.data;
     const orders = new Int32Array(p.epochs * train.count);
@@ -168,16 +193,97 @@ export function runTorchFashion(p: {
       mode: 'fashion', sizes: p.sizes, activation: 'relu', batch: p.batch, lr: p.lr, betas: p.betas, eps: p.eps,
       epochs: p.epochs, trainCount: train.count, testCount: test.count, threads,
     };
-    const files = {
+    const files: Record<string, ArrayBufferView> = {
       ...paramFiles(p.params),
       'train-x.u8': train.pixels, 'train-labels.i32': train.labels, 'test-x.u8': test.pixels, 'test-labels.i32': test.labels, 'orders.i32': orders,
     };
-    const { answer, grad } = runScript(problem, files, 3_600_000);
-    const g = splitGradients(grad, p.sizes);
-    const blas = answer.blasThreads as Record<string, number | null>;
-    const runs = Object.entries(answer.runs as Record<string, { epoch: number; loss: number; accuracy: number; seconds: number }[]>).map(([t, epochs]) => ({ threads: Number(t), blasThreads: blas[t], epochs }));
-    return { ok: true, detail: `PyTorch ${v.version} (CPU, subprocess) at ${threads.join(' and ')} thread(s)${runs.some((r) => r.blasThreads !== null) ? ", OpenBLAS's too" : ''}`, dW: g.dW, db: g.db, runs };
+    writeFileSync(join(dir, 'problem.json'), JSON.stringify(problem));
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const proc = spawn(PYTHON, [SCRIPT, dir], { env: torchEnv() });
+    child = proc;
+    const lines = lineReader(proc);
+    const ready = JSON.parse(await lines.next(EPOCH_TIMEOUT_MS)) as { ready: boolean; blasThreads: Record<string, number | null>; version: string };
+    const raw = readFileSync(join(dir, 'grad.f32'));
+    const g = splitGradients(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), p.sizes);
+    const blas = Object.values(ready.blasThreads).some((b) => b !== null) ? ", OpenBLAS's too" : '';
+    const session: TorchFashionSession = {
+      detail: `PyTorch ${ready.version} (CPU, subprocess) at ${threads.join(' and ')} thread(s)${blas}, its epochs between the engines'`,
+      dW: g.dW,
+      db: g.db,
+      async epoch() {
+        proc.stdin.write('epoch\n');
+        const answer = JSON.parse(await lines.next(EPOCH_TIMEOUT_MS)) as { runs: Record<string, Omit<TorchEpoch, 'threads' | 'blasThreads'>> };
+        return threads.map((t) => ({ threads: t, blasThreads: ready.blasThreads[String(t)] ?? null, ...answer.runs[String(t)] }));
+      },
+      close() {
+        proc.stdin.end();
+        proc.kill();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return { ok: true, session };
   } catch (e) {
+    child?.kill();
+    rmSync(dir, { recursive: true, force: true });
     return { ok: false, reason: `PyTorch failed: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/**
+ * The subprocess's stdout a line at a time: next() resolves with the next line, or rejects when the process ends
+ * first (with the last lines of its stderr) or none comes within `timeoutMs`.
+ */
+function lineReader(proc: ChildProcessWithoutNullStreams): { next(timeoutMs: number): Promise<string> } {
+  const ready: string[] = [];
+  let waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | null = null;
+  let ended: Error | null = null;
+  let stderr = '';
+  let pending = '';
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      ready.push(pending.slice(0, i));
+      pending = pending.slice(i + 1);
+    }
+    if (waiting !== null && ready.length > 0) {
+      const w = waiting;
+      waiting = null;
+      w.resolve(ready.shift() as string);
+    }
+  });
+  const finish = (why: string) => {
+    ended = new Error(`torch_peer.py ${why}${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`);
+    if (waiting !== null) {
+      const w = waiting;
+      waiting = null;
+      w.reject(ended);
+    }
+  };
+  proc.on('error', (e) => finish(`could not run: ${e.message}`));
+  proc.on('close', (code, signal) => finish(signal !== null ? `was ended by ${signal}` : `exited with ${code}`));
+  return {
+    next(timeoutMs) {
+      if (ready.length > 0) return Promise.resolve(ready.shift() as string);
+      if (ended !== null) return Promise.reject(ended);
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting = null;
+          reject(new Error(`torch_peer.py gave no answer in ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        waiting = {
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+      });
+    },
+  };
 }
