@@ -15,11 +15,12 @@ import { ulpsFloat32 } from './ulps.ts';
 // The `fashion` workload: training as a user trains, on a real data set. 784-256-128-10 ReLU, float32, Adam
 // (η 1e-3), batches of 128 drawn in a seeded shuffled order from all 60 000 training images, for some epochs; after
 // each epoch the test accuracy on the 10 000 test images. Both engines train in lockstep, epoch by epoch on the same
-// batches from the same parameters (each engine's epoch by itself, then every step's loss compared): autograd as a user writes it (nn.MLP, a DataLoader, optim.Adam), the manual
-// engine with ManualAdam, the same update kernel on its own buffers, so that the two stay identical; at every epoch
-// the largest ulp distance between their parameters says whether they did. PyTorch (CPU, subprocess) trains the
-// same network from the same parameters on the same batch orders, at one thread and at all of them, after its
-// gradients on the first batch are checked against the manual engine's. Anchor: the Fashion-MNIST README's
+// batches from the same parameters (each engine's epoch by itself, then every step's loss compared): autograd as a
+// user writes it (nn.MLP, a DataLoader, optim.Adam), the manual engine with ManualAdam, the same update kernel on its
+// own buffers, so that the two stay identical; at every epoch the largest ulp distance between their parameters says
+// whether they did. PyTorch (CPU, subprocess) trains the same network from the same parameters on the same batch
+// orders, at one thread and at all of them, each epoch right after the engines', once its gradients on the first
+// batch are checked against the manual engine's. Anchor: the Fashion-MNIST README's
 // "MLP 256-128-100, no preprocessing: 0.8833".
 
 export const FASHION_SIZES = [784, 256, 128, 10] as const;
