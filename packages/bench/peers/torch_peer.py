@@ -34,10 +34,22 @@ ACTIVATIONS = {
 }
 
 
+_OPENBLAS = None
+
+
 def openblas_libraries():
     """The OpenBLAS libraries this process has loaded (Debian's torch calls its BLAS, a pthreads OpenBLAS), as ctypes
-    handles. torch.set_num_threads sizes PyTorch's OpenMP pool (and MKL's), not OpenBLAS's: that one keeps a thread per
-    core, so without set_blas_threads the matrix products of a "one-thread" run use every core."""
+    handles, found once. torch.set_num_threads sizes PyTorch's OpenMP pool (and MKL's), not OpenBLAS's: that one keeps
+    a thread per core, so without set_threads the matrix products of a "one-thread" run use every core."""
+    global _OPENBLAS
+    if _OPENBLAS is None:
+        torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # loads the BLAS, if it is loaded lazily
+        _OPENBLAS = find_openblas()
+    return _OPENBLAS
+
+
+def find_openblas():
+    """ctypes handles of the mapped libraries that have OpenBLAS's API."""
     paths = []
     try:
         with open("/proc/self/maps") as f:
@@ -59,9 +71,8 @@ def openblas_libraries():
 
 
 def set_threads(threads):
-    """PyTorch's threads and its BLAS's: the count OpenBLAS then reports (None where torch uses no OpenBLAS)."""
+    """PyTorch's threads and its BLAS's: `threads`, checked with OpenBLAS (None where torch uses no OpenBLAS)."""
     torch.set_num_threads(threads)
-    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # loads the BLAS, if it is loaded lazily
     libraries = openblas_libraries()
     for library in libraries:
         library.openblas_set_num_threads(threads)

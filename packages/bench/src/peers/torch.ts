@@ -47,18 +47,28 @@ function torchEnv(): NodeJS.ProcessEnv {
   return { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OMP_NUM_THREADS: all, OPENBLAS_NUM_THREADS: all };
 }
 
+/** problem.json and the binary arrays it names, in the script's directory. */
+function writeProblem(dir: string, problem: Record<string, unknown>, files: Record<string, ArrayBufferView>): void {
+  writeFileSync(join(dir, 'problem.json'), JSON.stringify(problem));
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/** The flat gradients the script wrote (grad.f32). */
+function readGradients(dir: string): Float32Array {
+  const raw = readFileSync(join(dir, 'grad.f32'));
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+
 /** Runs torch_peer.py on a problem: `files` written beside problem.json; the answer and the flat gradients back. */
 function runScript(problem: Record<string, unknown>, files: Record<string, ArrayBufferView>, timeoutMs: number): { answer: Record<string, unknown>; grad: Float32Array } {
   const dir = mkdtempSync(join(tmpdir(), 'tapegrad-torch-'));
   try {
-    writeFileSync(join(dir, 'problem.json'), JSON.stringify(problem));
-    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    writeProblem(dir, problem, files);
     const r = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8', timeout: timeoutMs, env: torchEnv() });
     if (r.error !== undefined) throw new Error(`torch_peer.py: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`torch_peer.py exited with ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const answer = JSON.parse(readFileSync(join(dir, 'answer.json'), 'utf8')) as Record<string, unknown>;
-    const raw = readFileSync(join(dir, 'grad.f32'));
-    return { answer, grad: new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)) };
+    return { answer, grad: readGradients(dir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -197,14 +207,12 @@ export async function startTorchFashion(p: {
       ...paramFiles(p.params),
       'train-x.u8': train.pixels, 'train-labels.i32': train.labels, 'test-x.u8': test.pixels, 'test-labels.i32': test.labels, 'orders.i32': orders,
     };
-    writeFileSync(join(dir, 'problem.json'), JSON.stringify(problem));
-    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    writeProblem(dir, problem, files);
     const proc = spawn(PYTHON, [SCRIPT, dir], { env: torchEnv() });
     child = proc;
     const lines = lineReader(proc);
     const ready = JSON.parse(await lines.next(EPOCH_TIMEOUT_MS)) as { ready: boolean; blasThreads: Record<string, number | null>; version: string };
-    const raw = readFileSync(join(dir, 'grad.f32'));
-    const g = splitGradients(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), p.sizes);
+    const g = splitGradients(readGradients(dir), p.sizes);
     const blas = Object.values(ready.blasThreads).some((b) => b !== null) ? ", OpenBLAS's too" : '';
     const session: TorchFashionSession = {
       detail: `PyTorch ${ready.version} (CPU, subprocess) at ${threads.join(' and ')} thread(s)${blas}, its epochs between the engines'`,
