@@ -290,9 +290,9 @@ export const KERNEL_TABLE = {
         stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
       return theta;
     },
-    // in C on this thread: ∇θ read where the products wrote it (no copy into the wasm memory), and no worker of the
-    // pool to wake, whose spinning after its chunk would hold a core OpenBLAS's threads want (measured in a step,
-    // scripts/bench-optim.ts --backend native: the wasm update split across the worker 1.0-1.3 ms, on this thread 0.44-0.66)
+    // in C: ∇θ read where the products wrote it (no copy into the wasm memory), split across the addon's threads,
+    // the products' own (the wasm pool's worker would spin for the cores they want: in a step, scripts/bench-optim.ts
+    // --backend native, the wasm update split across its worker took 1.0-1.3 ms when OpenBLAS had its own threads)
     native: nativeAdam,
     pays: (theta, grad, m, v, vMax) => optimizerPays(theta, grad, m, v, vMax),
     check: (theta, grad, m, v, vMax) => checkOptimizer('adam', theta, { grad, m, v, vMax }),

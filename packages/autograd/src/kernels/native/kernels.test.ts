@@ -21,6 +21,15 @@ const skip = reason === null ? '' : ` (skipped: ${reason})`;
 
 const filled = (dtype: (typeof DTYPES)[number], n: number, rng: Random): FloatArray => allocate(dtype, n).map(() => rng.normal());
 
+/** The first index where x and y differ in bits (or in length), else -1: toEqual over 10⁵ elements takes seconds. */
+function firstDifference(x: FloatArray, y: FloatArray): number {
+  if (x.length !== y.length) return Math.min(x.length, y.length);
+  const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
+  for (let i = 0; i < bx.length; i++) if (bx[i] !== by[i]) return Math.floor(i / x.BYTES_PER_ELEMENT);
+  return -1;
+}
+
 /** max |got − want| over the classic bound 2·k·u·Σ|a||b| (≤ 1 passes) */
 function worstRatio(got: FloatArray, want: FloatArray, bound: FloatArray, k: number, u: number): number {
   let worst = 0;
@@ -95,6 +104,73 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
     expect(() => nativeGemm(false, false, new Int32Array(4) as unknown as Float32Array, f, f, 2, 2, 2)).toThrow(/gemm: a is not a float array/);
   });
 
+  it("splits products by columns or by rows across the addon's threads (at 1, 2, 3 and 5), each within rounding, bias and ReLU on every block", async () => {
+    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+    const saved = getKernelThreads();
+    const rng = new Random(11);
+    // [m, k, n]: wide enough to split by columns; too narrow for columns but tall (by rows); too small to split;
+    // columns not a multiple of a cache line's elements
+    const shapes = [[128, 200, 256], [1000, 150, 10], [8, 8, 8], [37, 400, 133]] as const;
+    try {
+      for (const dtype of DTYPES) {
+        const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+        for (const [m, k, n] of shapes) {
+          for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
+            const a = filled(dtype, m * k, rng);
+            const b = filled(dtype, k * n, rng);
+            const bias = filled(dtype, n, rng);
+            const ref = tA ? matmulRefTN : tB ? matmulRefNT : matmulRef;
+            const want = ref(a, b, allocate(dtype, m * n), m, k, n);
+            const bound = ref(a.map(Math.abs), b.map(Math.abs), allocate(dtype, m * n), m, k, n);
+            for (const t of [1, 2, 3, 5]) {
+              setKernelThreads(t);
+              const label = `${dtype} ${m}×${k}×${n} ${tA ? 'aᵀ' : 'a'}·${tB ? 'bᵀ' : 'b'} on ${t}`;
+              const z = nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n);
+              expect(worstRatio(z, want, bound, k, u), label).toBeLessThanOrEqual(1);
+              expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n), z), label).toBe(-1);
+              const act = z.map((x, i) => Math.max(0, x + bias[i % n]));
+              expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n, bias, true), act), label).toBe(-1);
+            }
+          }
+        }
+      }
+    } finally {
+      setKernelThreads(saved);
+    }
+  });
+
+  it("splits Adam's update across the addon's threads without changing a bit (AdamW, L2, AMSGrad; ragged ends)", async () => {
+    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+    const saved = getKernelThreads();
+    const rng = new Random(12);
+    const n = 100_003; // several parts of 2¹⁴, the last one short
+    const cases = [
+      { weightDecay: 0, decay: 1, ams: false },
+      { weightDecay: 0.01, decay: 1, ams: true },
+      { weightDecay: 0, decay: 1 - 1e-5, ams: false },
+    ];
+    try {
+      for (const dtype of DTYPES) {
+        for (const c of cases) {
+          const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), m: filled(dtype, n, rng), v: filled(dtype, n, rng).map(Math.abs), vMax: filled(dtype, n, rng).map(Math.abs) };
+          const s = { stepSize: 1e-3, bias2Sqrt: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, decay: c.decay, sign: 1 };
+          const want = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
+          adamRef(want.theta, start.grad, want.m, want.v, c.ams ? want.vMax : null, s);
+          for (const t of [1, 2, 3, 5]) {
+            setKernelThreads(t);
+            const got = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
+            nativeAdam(got.theta, start.grad, got.m, got.v, c.ams ? got.vMax : null, s);
+            for (const key of ['theta', 'm', 'v', 'vMax'] as const) {
+              expect(firstDifference(got[key], want[key]), `${key}: ${dtype} ${JSON.stringify(c)} on ${t}`).toBe(-1);
+            }
+          }
+        }
+      }
+    } finally {
+      setKernelThreads(saved);
+    }
+  });
+
   it('on the native backend the products go to OpenBLAS (bit for bit nativeGemm on as many threads), the same each time', async () => {
     const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
     const rng = new Random(3);
@@ -138,7 +214,7 @@ describe('where the native kernels cannot be built', () => {
     expect(typeof got).toBe('string');
     const includes = (await import('node:fs')).existsSync(join(nodeIncludeDir(), 'node_api.h'));
     if (includes) {
-      expect(got).toMatch(/cannot compile .*kernels\.c with .*no-such-cc -lopenblas: the native kernels need a C compiler and OpenBLAS's development files \(Debian\/Ubuntu: apt-get install gcc libopenblas-dev\)/);
+      expect(got).toMatch(/cannot compile .*kernels\.c .*pool\.c with .*no-such-cc -lopenblas: the native kernels need a C compiler and OpenBLAS's development files \(Debian\/Ubuntu: apt-get install gcc libopenblas-dev\)/);
     } else {
       expect(got).toMatch(/Node's headers are not installed \(no node_api\.h in /);
     }

@@ -23,7 +23,7 @@ export function nativeCore(): string | null {
 }
 
 let addon: NativeKernels | null = null;
-/** The OpenBLAS threads last set (0: not yet). */
+/** The addon's thread count last set (0: not yet). */
 let threadsSet = 0;
 
 /** The addon, or an Error saying why there is none. */
@@ -36,22 +36,26 @@ function loaded(): NativeKernels {
   return addon;
 }
 
-/** out (m×n) = op(a) · op(b) (+ bias on every row, then ReLU) on OpenBLAS, on the kernels' thread count. */
-export function nativeGemm(
-  transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number,
-  bias: FloatArray | null = null, relu = false,
-): FloatArray {
-  const native = loaded();
+/** The addon, told the kernels' thread count if that changed since. */
+function threaded(native: NativeKernels): NativeKernels {
   const threads = getKernelThreads();
   if (threads !== threadsSet) {
     native.threads(threads);
     threadsSet = threads;
   }
-  return native.gemm(transA, transB, a, b, out, m, k, n, bias, relu);
+  return native;
 }
 
-/** Adam's update of θ in place (adamRef's values, bit for bit), on this thread; buffers of one dtype and length. */
+/** out (m×n) = op(a) · op(b) (+ bias on every row, then ReLU) on OpenBLAS, split across the kernels' threads. */
+export function nativeGemm(
+  transA: boolean, transB: boolean, a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number,
+  bias: FloatArray | null = null, relu = false,
+): FloatArray {
+  return threaded(loaded()).gemm(transA, transB, a, b, out, m, k, n, bias, relu);
+}
+
+/** Adam's update of θ in place (adamRef's values, bit for bit), split across the kernels' threads; one dtype and length. */
 export function nativeAdam(theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, s: AdamScalars): FloatArray {
   const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
-  return loaded().adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
+  return threaded(loaded()).adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
 }

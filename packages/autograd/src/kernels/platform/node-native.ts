@@ -13,15 +13,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeKernels } from './platform.ts';
 
-/** The addon's source, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are 3 levels down). */
-const SOURCE = fileURLToPath(new URL('../../../native/kernels.c', import.meta.url));
+/** The addon's sources, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are 3 levels down). */
+const NATIVE = (file: string) => fileURLToPath(new URL(`../../../native/${file}`, import.meta.url));
+const SOURCES = ['kernels.c', 'pool.c'].map(NATIVE);
+/** What the build reads, so what names it in the cache. */
+const INPUTS = [...SOURCES, NATIVE('pool.h')];
 
 /**
  * The compiler's flags: -ffp-contract=off keeps every float32 multiply and add a rounding of its own (Adam's update
  * must give the reference's bits; C compilers may otherwise fuse them, as GCC does by default on arm64), and
  * -fno-math-errno lets the loops with √ vectorize.
  */
-const FLAGS = ['-O3', '-ffp-contract=off', '-fno-math-errno', '-shared', '-fPIC'];
+const FLAGS = ['-O3', '-ffp-contract=off', '-fno-math-errno', '-pthread', '-shared', '-fPIC'];
 /**
  * Tried first: the addon is built on the machine that runs it, so it may use the CPU's widest vectors. Adam's loop
  * (a √ and a ÷ an element, in the dtype's arithmetic: the same bits at any width) took 0.064 ms over 235k float32
@@ -95,7 +98,7 @@ function cacheDir(): string {
 function compile(compiler: string, include: string, file: string): void {
   const partial = `${file}.${process.pid}.tmp`;
   const run = (flags: readonly string[]) =>
-    execFileSync(compiler, [...FLAGS, ...flags, `-I${include}`, SOURCE, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(compiler, [...FLAGS, ...flags, `-I${include}`, ...SOURCES, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     try {
       run(CPU_FLAGS);
@@ -107,7 +110,7 @@ function compile(compiler: string, include: string, file: string): void {
     rmSync(partial, { force: true });
     const said = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
     throw new Error(
-      `cannot compile ${SOURCE} with ${compiler} -lopenblas: the native kernels need a C compiler and OpenBLAS's development files ` +
+      `cannot compile ${SOURCES.join(' ')} with ${compiler} -lopenblas: the native kernels need a C compiler and OpenBLAS's development files ` +
         `(Debian/Ubuntu: apt-get install gcc libopenblas-dev). ${compiler} said: ${said.split('\n').slice(0, 3).join(' ')}`,
     );
   }
@@ -121,10 +124,12 @@ export function nativeKernels(): NativeKernels | string {
   try {
     const include = nodeIncludeDir();
     if (!existsSync(join(include, 'node_api.h'))) throw new Error(`Node's headers are not installed (no node_api.h in ${include})`);
-    if (!existsSync(SOURCE)) throw new Error(`the addon's source is missing (${SOURCE})`);
+    const absent = INPUTS.find((f) => !existsSync(f));
+    if (absent !== undefined) throw new Error(`the addon's source is missing (${absent})`);
     const compiler = process.env.CC !== undefined && process.env.CC !== '' ? process.env.CC : 'cc';
-    const key = createHash('sha256')
-      .update(readFileSync(SOURCE))
+    const hash = createHash('sha256');
+    for (const f of INPUTS) hash.update(readFileSync(f));
+    const key = hash
       .update([compiler, ...FLAGS, ...CPU_FLAGS, process.platform, process.arch, include, cpuIdentity()].join('\0'))
       .digest('hex')
       .slice(0, 16);

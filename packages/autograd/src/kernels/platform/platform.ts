@@ -46,7 +46,7 @@ export interface NativeKernels {
     theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
     stepSize: number, bias2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number, sign: number,
   ): FloatArray;
-  /** Sets the OpenBLAS threads later products may use. */
+  /** Sets how many threads (the caller's and the addon's pool's) later products and updates may split across. */
   threads(count: number): void;
   /** The kernel set OpenBLAS chose for this CPU ('SkylakeX', 'Haswell', …). */
   core(): string;
