@@ -104,13 +104,13 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
     expect(() => nativeGemm(false, false, new Int32Array(4) as unknown as Float32Array, f, f, 2, 2, 2)).toThrow(/gemm: a is not a float array/);
   });
 
-  it("splits products by columns or by rows across the addon's threads (at 1, 2, 3 and 5), each within rounding, bias and ReLU on every block", async () => {
+  it("splits products by rows or by columns across the addon's threads (at 1, 2, 3 and 5), each within rounding, bias and ReLU on every block", async () => {
     const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
     const saved = getKernelThreads();
     const rng = new Random(11);
-    // [m, k, n]: wide enough to split by columns; too narrow for columns but tall (by rows); too small to split;
-    // columns not a multiple of a cache line's elements
-    const shapes = [[128, 200, 256], [1000, 150, 10], [8, 8, 8], [37, 400, 133]] as const;
+    // [m, k, n]: a step's batch (by rows); too few rows but wide (by columns); tall and narrow (rows); too small to
+    // split; by rows on 2 threads and by columns (not a whole number of cache lines) on 3 and 5
+    const shapes = [[128, 200, 256], [20, 600, 256], [1000, 150, 10], [8, 8, 8], [37, 400, 133]] as const;
     try {
       for (const dtype of DTYPES) {
         const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
