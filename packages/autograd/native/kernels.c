@@ -11,6 +11,9 @@
  *       (src/kernels/reference.ts) computes it, bit for bit: on float32 every operation rounded to float32, which
  *       plain C float arithmetic does when it may not fuse a multiply and an add (compiled -ffp-contract=off).
  *       Here rather than in wasm because the gradient then needs no copy into the wasm memory.
+ *   gather(x, width, index, start, count, out) → out
+ *       out's rows r < count = x's rows index[start + r], `width` elements each: memcpy, for any typed arrays of one
+ *       element size (index an Int32Array); a DataLoader's batch.
  *   threads(n)   how many threads (this one and the pool's, pool.c) later products and updates may split across
  *   core()       the kernel set OpenBLAS chose for this CPU (openblas_get_corename)
  * The bias is added after the product (cblas with beta = 1 over rows holding the bias would add it in another order).
@@ -280,6 +283,80 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return argv[0];
 }
 
+/* A gather's arguments, shared by its parts; each part copies its chunk of the rows. */
+typedef struct {
+  const char *x;
+  char *out;
+  const int32_t *index;
+  size_t rowBytes, start, count, chunk;
+} Gather;
+
+static void gatherPart(void *context, int part, int parts) {
+  (void)parts;
+  const Gather *g = context;
+  const size_t from = (size_t)part * g->chunk, to = from + g->chunk < g->count ? from + g->chunk : g->count;
+  for (size_t r = from; r < to; r++) memcpy(g->out + r * g->rowBytes, g->x + (size_t)g->index[g->start + r] * g->rowBytes, g->rowBytes);
+}
+
+static size_t elementBytes(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
+}
+
+/* A typed array's element size, data and length, or 0 with a JS TypeError thrown (`name`). */
+static int typed(napi_env env, napi_value v, const char *name, size_t *size, void **data, size_t *length) {
+  bool is = false;
+  napi_typedarray_type type;
+  size_t offset = 0;
+  napi_value buffer;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, length, data, &buffer, &offset) != napi_ok) {
+    napi_throw_type_error(env, NULL, name);
+    return 0;
+  }
+  *size = elementBytes(type);
+  return 1;
+}
+
+/* gather(x, width, index, start, count, out): out's rows r < count = x's rows index[start + r]. The table checks the
+   indices with its message first; they are checked again here, as memory is at stake. Split into parts of at least
+   64 KB (a random row of a data set comes from memory, so two threads wait for two rows at once). */
+static napi_value gather(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!arguments(env, info, 6, argv, "native kernels: gather takes 6 arguments")) return NULL;
+  int32_t width, start, count;
+  CHECK(napi_get_value_int32(env, argv[1], &width));
+  CHECK(napi_get_value_int32(env, argv[3], &start));
+  CHECK(napi_get_value_int32(env, argv[4], &count));
+  size_t xSize, indexSize, outSize, xLength, indexLength, outLength;
+  void *x, *index, *out;
+  if (!typed(env, argv[0], "native kernels: gather: x is not a typed array", &xSize, &x, &xLength)) return NULL;
+  if (!typed(env, argv[2], "native kernels: gather: index is not an Int32Array", &indexSize, &index, &indexLength)) return NULL;
+  if (!typed(env, argv[5], "native kernels: gather: out is not a typed array", &outSize, &out, &outLength)) return NULL;
+  if (xSize != outSize || indexSize != 4) {
+    napi_throw_type_error(env, NULL, "native kernels: gather: x and out must share an element size, index must be an Int32Array");
+    return NULL;
+  }
+  const size_t rows = width > 0 ? xLength / (size_t)width : 0;
+  int fits = width > 0 && start >= 0 && count >= 0 && (size_t)start + (size_t)count <= indexLength &&
+             (size_t)count * (size_t)width <= outLength;
+  for (int32_t r = 0; fits && r < count; r++) fits = ((const int32_t *)index)[start + r] >= 0 && (size_t)((const int32_t *)index)[start + r] < rows;
+  if (!fits) {
+    napi_throw_range_error(env, NULL, "native kernels: gather: an index, start, count or width is out of range");
+    return NULL;
+  }
+  Gather g = {x, out, index, (size_t)width * xSize, (size_t)start, (size_t)count, (size_t)count};
+  const size_t most = g.count * g.rowBytes / 65536;
+  const int parts = most < 2 || g.count < 2 ? 1 : most < (size_t)threadCount ? (int)most : threadCount;
+  g.chunk = (g.count + parts - 1) / parts;
+  pool_run(gatherPart, &g, parts);
+  return argv[5];
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t count;
@@ -304,6 +381,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor functions[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
+      {"gather", NULL, gather, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
       {"core", NULL, core, NULL, NULL, NULL, napi_default, NULL},
   };

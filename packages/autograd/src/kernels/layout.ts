@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype.ts';
+import { kernels } from './table.ts';
 
 /** Any typed array of numbers: a data set's images (Uint8Array), labels (Int32Array), features (Float32Array). */
 export type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -29,21 +30,10 @@ export function scatterAdd(values: FloatArray, index: ArrayLike<number>, out: Fl
 
 /**
  * Rows of a row-major x (each `width` values) gathered by index into out, which it returns: row r of out is row
- * index[start + r] of x, for r < count. How a DataLoader fills a batch in its reused buffer. Rows of 16 values or more
- * are block copies (TypedArray.set: 128 rows of 784 float32 in ~0.07 ms here, a third of an element loop's time).
+ * index[start + r] of x, for r < count. How a DataLoader fills a batch in its reused buffer. A kernel-table row
+ * (table.ts): the JS copies (gatherRowsRef), or on the native backend memcpy in C across the kernels' threads.
  */
-export function gatherRows<A extends NumericArray>(x: A, width: number, index: ArrayLike<number>, start: number, count: number, out: A): A {
-  const rows = x.length / width;
-  if (out.length < count * width) throw new RangeError(`gatherRows: out has ${out.length} elements; ${count} rows of ${width} need ${count * width}`);
-  for (let r = 0; r < count; r++) {
-    const row = index[start + r];
-    if (!(row >= 0 && row < rows)) throw new RangeError(`gatherRows: index ${row} at position ${start + r} is out of range; x has ${rows} rows`);
-    const from = row * width;
-    if (width >= 16) out.set(x.subarray(from, from + width) as never, r * width);
-    else for (let j = 0; j < width; j++) out[r * width + j] = x[from + j];
-  }
-  return out;
-}
+export const gatherRows = kernels.gatherRows;
 
 /** Throws unless every entry of `index` is an integer in [0, size). */
 export function checkIndex(op: string, index: ArrayLike<number>, size: number): void {

@@ -5,7 +5,7 @@ import { allocate, dtypeOf, DTYPES } from './dtype.ts';
 import { Random } from './random.ts';
 import type { KernelRow } from './table.ts';
 import { adamScalars } from './optimizers.ts';
-import { KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_OPTIMIZER_MIN } from './table.ts';
+import { GATHER_NATIVE_MIN, KERNEL_TABLE, kernels, WASM_AXPY_MIN, WASM_ELEMENTWISE_MIN, WASM_MIN_MACS, WASM_OPTIMIZER_MIN } from './table.ts';
 import { residentArray } from './wasm/resident.ts';
 
 // The kernel table as a whole: every row has its JS reference, and every wasm and native form gives what its
@@ -29,7 +29,7 @@ const [M, K, N] = [33, 29, 37]; // 35 409 multiply-adds: past WASM_MIN_MACS, not
 const product: Sample = { args: (make) => [[make(M * K), make(K * N), make(M * N), M, K, N]], terms: () => K };
 const biasProduct: Sample = { args: (make) => [[make(M * K), make(K * N), make(N), make(M * N), M, K, N]], terms: () => K + 1 };
 
-/** Every row with a wasm form needs one: adding a row without it fails the first test below. */
+/** Every row with a wasm or native form needs one: adding a row without it fails the first test below. */
 const SAMPLES: Record<string, Sample> = {
   matmul: product,
   matmulTN: product,
@@ -87,6 +87,15 @@ const SAMPLES: Record<string, Sample> = {
       ].map((s) => [make(n), make(n), make(n), s]);
     },
   },
+  // a batch's rows from an offset into the order: repeats, the first and the last row (x's values are the dtype's)
+  gatherRows: {
+    args: (make) => {
+      const [rows, width, count] = [300, 70, 250];
+      const index = Int32Array.from({ length: count + 5 }, (_, i) => (i * 7919) % rows);
+      index.set([0, rows - 1, 17, 17], 5);
+      return [[make(rows * width), width, index, 5, count, make(count * width)]];
+    },
+  },
   allFinite: {
     args: (make) => {
       const finite = make(E).map((v) => (Number.isFinite(v) ? v : 1));
@@ -105,26 +114,26 @@ function maker(dtype: DType, rng: Random, plain: boolean): (n: number) => FloatA
 }
 
 const copy = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).slice() : a));
+const isFloats = (a: unknown): a is FloatArray => a instanceof Float32Array || a instanceof Float64Array;
 /** The arguments with every array copied into a resident one (wasm/resident.ts), which the wasm forms use in place. */
 const resident = (args: unknown[]): unknown[] =>
   args.map((a) => {
-    if (!ArrayBuffer.isView(a)) return a;
-    const x = a as FloatArray;
+    if (!isFloats(a)) return ArrayBuffer.isView(a) ? (a as FloatArray).slice() : a; // an index stays an index
+    const x = a;
     const r = residentArray(dtypeOf(x), x.length) as FloatArray;
     r.set(x);
     return r;
   });
-const abs = (args: unknown[]): unknown[] => args.map((a) => (ArrayBuffer.isView(a) ? (a as FloatArray).map(Math.abs) : a));
+const abs = (args: unknown[]): unknown[] => args.map((a) => (isFloats(a) ? a.map(Math.abs) : a));
 
 describe('the kernel table', () => {
-  it('has a JS reference in every row, and a size rule and a test sample for every wasm form', () => {
+  it('has a JS reference in every row, and a size rule and a test sample for every wasm or native form', () => {
     expect(ROWS.length).toBeGreaterThan(0);
     for (const [name, row] of ROWS) {
       expect(typeof row.js, name).toBe('function');
       expect(typeof kernels[name as keyof typeof kernels], name).toBe('function');
-      if (row.native !== undefined) expect(row.wasm, `${name}: a native form falls back to a wasm one (backend.ts)`).toBeDefined();
-      if (row.wasm === undefined) continue;
-      expect(typeof row.pays, `${name}: a wasm form needs a size rule`).toBe('function');
+      if (row.wasm === undefined && row.native === undefined) continue;
+      expect(typeof row.pays, `${name}: a wasm or native form needs a size rule`).toBe('function');
       expect(SAMPLES[name], `${name}: add a sample of arguments to SAMPLES in table.test.ts`).toBeDefined();
     }
   });
@@ -147,6 +156,13 @@ describe('the kernel table', () => {
     expect(pays('adam', [f32(o), f32(o), new Float64Array(o), f32(o), null])).toBe(false);
     const r = residentArray('float32', 16);
     if (r !== null) expect(pays('adam', [r, f32(16), f32(16), f32(16), null])).toBe(true); // resident θ: any size
+    const g = GATHER_NATIVE_MIN / 64; // g rows of 64: exactly GATHER_NATIVE_MIN elements
+    const order = new Int32Array(g);
+    expect(pays('gatherRows', [f32(g * 64), 64, order, 0, g, f32(g * 64)])).toBe(true);
+    expect(pays('gatherRows', [f32(g * 64), 64, order, 0, g - 1, f32(g * 64)])).toBe(false);
+    expect(pays('gatherRows', [f32(g * 64), 64, Array.from(order), 0, g, f32(g * 64)])).toBe(false); // a plain array of indices
+    expect(pays('gatherRows', [new Uint8Array(g * 64), 64, order, 0, g, new Uint8Array(g * 64)])).toBe(true); // images as bytes
+    expect(pays('gatherRows', [new Uint8Array(g * 64), 64, order, 0, g, f32(g * 64)])).toBe(false); // converting: JS
   });
 
   const cases = (['wasm', 'native'] as const).flatMap((form) => DTYPES.flatMap((d) => [[form, d, 'copied'], [form, d, 'resident']] as const));

@@ -15,6 +15,7 @@ import type { FloatArray } from './dtype.ts';
 import {
   adagradRef,
   adamRef,
+  gatherRowsRef,
   addRowRef,
   allFiniteRef,
   axpyRef,
@@ -29,7 +30,8 @@ import {
   stepGradRef,
   sumRowsRef,
 } from './reference.ts';
-import { nativeAdam, nativeGemm } from './native/kernels.ts';
+import type { NumericArray } from './layout.ts';
+import { nativeAdam, nativeGather, nativeGemm } from './native/kernels.ts';
 import { adamInPlace } from './wasm/adam.ts';
 import { input, inOut, output } from './wasm/arena.ts';
 import { isResident } from './wasm/resident.ts';
@@ -100,12 +102,13 @@ function dispatched<F extends Kernel>(r: KernelRow<F>): F {
   const { js, wasm, native, pays, check } = r as unknown as { js: Loose; wasm?: Loose; native?: Loose; pays?: Loose; check?: Loose };
   const fast = native ?? wasm;
   const run: Loose =
-    wasm === undefined || pays === undefined
+    fast === undefined || pays === undefined
       ? js
       : (a, b, c, d, e, f, g) => {
           const backend = getBackend();
-          if (backend === 'js' || !pays(a, b, c, d, e, f, g)) return js(a, b, c, d, e, f, g);
-          return (backend === 'native' ? (fast as Loose) : wasm)(a, b, c, d, e, f, g);
+          const form = backend === 'native' ? fast : backend === 'wasm' ? wasm : undefined;
+          if (form === undefined || !pays(a, b, c, d, e, f, g)) return js(a, b, c, d, e, f, g);
+          return form(a, b, c, d, e, f, g);
         };
   if (check === undefined) return run as unknown as F;
   const checked: Loose = (a, b, c, d, e, f, g) => {
@@ -140,6 +143,21 @@ const biasProductPays: (...args: Parameters<BiasProduct>) => boolean = (a, b, bi
 /** An element-wise kernel over n elements pays in wasm from WASM_ELEMENTWISE_MIN, its buffers long enough and of one dtype. */
 const elementwisePays = (n: number, out: FloatArray, x: FloatArray, y: FloatArray = x): boolean =>
   n >= WASM_ELEMENTWISE_MIN && out.length >= n && x.length >= n && y.length >= n && x.constructor === out.constructor && y.constructor === out.constructor;
+
+/** Below this many elements a gather stays in JS on the native backend: a call into the addon costs a few µs. */
+export const GATHER_NATIVE_MIN = 16384;
+
+/** Throws unless out holds count rows of x and every index[start + r] names a row of x. */
+function checkGatherRows(x: NumericArray, width: number, index: ArrayLike<number>, start: number, count: number, out: NumericArray): void {
+  const rows = x.length / width;
+  if (out.length < count * width) throw new RangeError(`gatherRows: out has ${out.length} elements; ${count} rows of ${width} need ${count * width}`);
+  for (let r = 0; r < count; r++) {
+    const row = index[start + r];
+    if (!(Number.isInteger(row) && row >= 0 && row < rows)) {
+      throw new RangeError(`gatherRows: index ${row} at position ${start + r} is out of range; x has ${rows} rows`);
+    }
+  }
+}
 
 /**
  * Below this many parameters an optimizer's update stays in JS even on the wasm backend, unless θ is resident. Copying
@@ -277,6 +295,14 @@ export const KERNEL_TABLE = {
       return out;
     },
     pays: (g, z, slope, out) => Object.is(slope, 0) && elementwisePays(g.length, out, g, z),
+  }),
+  /** out's rows r < count = x's rows index[start + r], `width` values each (a DataLoader's batch); any numeric arrays */
+  gatherRows: row({
+    js: gatherRowsRef,
+    // memcpy in C, split across the addon's threads: V8 copies into a shared memory (a resident batch) at half speed
+    native: nativeGather,
+    pays: (x, width, index, _start, count, out) => index instanceof Int32Array && x.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && count * width >= GATHER_NATIVE_MIN,
+    check: checkGatherRows,
   }),
   /** Adam/AdamW's update of one parameter θ in place, with its moments m, v (and AMSGrad's vMax, or null) */
   adam: row({

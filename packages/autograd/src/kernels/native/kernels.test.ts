@@ -8,9 +8,9 @@ import { allocate, DTYPES } from '../dtype.ts';
 import { matmul, matmulBiasAct, matmulNT, matmulTN } from '../matmul.ts';
 import { openblasCoreFor } from '../platform/node-native.ts';
 import { Random } from '../random.ts';
-import { adamRef, matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
+import { adamRef, gatherRowsRef, matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
 import { residentArray } from '../wasm/resident.ts';
-import { nativeAdam, nativeCore, nativeGemm } from './kernels.ts';
+import { nativeAdam, nativeCore, nativeGather, nativeGemm } from './kernels.ts';
 
 // The native backend (OpenBLAS through native/kernels.c): where it compiles here (gcc, libopenblas-dev, Node's
 // headers), its products against the reference loops on shapes the table test does not reach (transposes over
@@ -166,6 +166,35 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
           }
         }
       }
+    } finally {
+      setKernelThreads(saved);
+    }
+  });
+
+  it('gathers rows of any element size across the threads, as the JS copies do, and refuses what would read or write outside', async () => {
+    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+    const saved = getKernelThreads();
+    const rng = new Random(13);
+    const [rows, width, count] = [2000, 784, 300]; // 300 rows of 784 bytes … float64: 1 to 8 parts of 64 KB
+    const index = Int32Array.from({ length: count + 9 }, () => Math.floor(rng.uniform() * rows));
+    index.set([0, rows - 1, 5, 5], 9);
+    try {
+      for (const make of [(n: number) => new Uint8Array(n), (n: number) => new Int32Array(n), (n: number) => new Float64Array(n)]) {
+        const x = make(rows * width).map(() => Math.floor(rng.uniform() * 250));
+        const want = gatherRowsRef(x, width, index, 9, count, make(count * width));
+        for (const t of [1, 2, 3]) {
+          setKernelThreads(t);
+          const got = nativeGather(x, width, index, 9, count, make(count * width));
+          expect(firstDifference(got as unknown as FloatArray, want as unknown as FloatArray), `${x.constructor.name} on ${t}`).toBe(-1);
+        }
+      }
+      const x = new Float32Array(40);
+      const out = new Float32Array(8);
+      expect(() => nativeGather(x, 4, Int32Array.of(0, 10), 0, 2, out)).toThrow(/gather: an index, start, count or width is out of range/);
+      expect(() => nativeGather(x, 4, Int32Array.of(0, -1), 0, 2, out)).toThrow(/out of range/);
+      expect(() => nativeGather(x, 4, Int32Array.of(0, 1), 1, 2, out)).toThrow(/out of range/); // past the index's end
+      expect(() => nativeGather(x, 4, Int32Array.of(0, 1, 2), 0, 3, out)).toThrow(/out of range/); // out too short
+      expect(() => nativeGather(x, 4, Int32Array.of(0), 0, 1, new Float64Array(8) as never)).toThrow(/gather: x and out must share an element size/);
     } finally {
       setKernelThreads(saved);
     }

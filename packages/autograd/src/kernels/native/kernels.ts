@@ -6,6 +6,7 @@
 // are bound by memory and stay wasm.
 import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
+import type { NumericArray } from '../layout.ts';
 import type { NativeKernels } from '../platform/platform.ts';
 import type { AdamScalars } from '../reference.ts';
 import { getKernelThreads } from '../wasm/gemm.ts';
@@ -58,4 +59,9 @@ export function nativeGemm(
 export function nativeAdam(theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, s: AdamScalars): FloatArray {
   const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
   return threaded(loaded()).adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
+}
+
+/** out's rows r < count = x's rows index[start + r] (indices checked by the caller), split across the kernels' threads. */
+export function nativeGather<A extends NumericArray>(x: A, width: number, index: ArrayLike<number>, start: number, count: number, out: A): A {
+  return threaded(loaded()).gather(x, width, index as Int32Array, start, count, out) as A;
 }

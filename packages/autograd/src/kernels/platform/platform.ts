@@ -32,7 +32,7 @@ export interface KernelWorker {
 }
 
 /**
- * The native backend's addon (native/kernels.c): OpenBLAS's matrix products and Adam's update, in Node only. gemm writes out (m×n) =
+ * The native backend's addon (native/kernels.c): OpenBLAS's matrix products, Adam's update and a gather of rows, in Node only. gemm writes out (m×n) =
  * op(a) · op(b) (+ bias on every row, then max(·, 0) with relu); a, b, out, bias of one dtype, lengths checked by the
  * caller.
  */
@@ -46,6 +46,8 @@ export interface NativeKernels {
     theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
     stepSize: number, bias2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number, sign: number,
   ): FloatArray;
+  /** out's rows r < count = x's rows index[start + r], `width` elements each; x and out of one element size. */
+  gather(x: ArrayBufferView, width: number, index: Int32Array, start: number, count: number, out: ArrayBufferView): ArrayBufferView;
   /** Sets how many threads (the caller's and the addon's pool's) later products and updates may split across. */
   threads(count: number): void;
   /** The kernel set OpenBLAS chose for this CPU ('SkylakeX', 'Haswell', …). */
