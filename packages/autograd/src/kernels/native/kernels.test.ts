@@ -8,9 +8,9 @@ import { allocate, DTYPES } from '../dtype.ts';
 import { matmul, matmulBiasAct, matmulNT, matmulTN } from '../matmul.ts';
 import { openblasCoreFor } from '../platform/node-native.ts';
 import { Random } from '../random.ts';
-import { adamRef, gatherRowsRef, matmulRef, matmulRefNT, matmulRefTN } from '../reference.ts';
+import { adamRef, gatherRowsRef, matmulRef, matmulRefNT, matmulRefTN, sgdRef } from '../reference.ts';
 import { residentArray } from '../wasm/resident.ts';
-import { nativeAdam, nativeCore, nativeGather, nativeGemm } from './kernels.ts';
+import { nativeAdam, nativeCore, nativeGather, nativeGemm, nativeSgd } from './kernels.ts';
 
 // The native backend (OpenBLAS through native/kernels.c): where it compiles here (gcc, libopenblas-dev, Node's
 // headers), its products against the reference loops on shapes the table test does not reach (transposes over
@@ -166,6 +166,36 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
           }
         }
       }
+    } finally {
+      setKernelThreads(saved);
+    }
+  });
+
+  it("splits SGD's update across the addon's threads without changing a bit (momentum's first and later steps, Nesterov, L2)", async () => {
+    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+    const saved = getKernelThreads();
+    const rng = new Random(14);
+    const n = 100_003;
+    const base = { lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, sign: 1, first: false };
+    const cases = [base, { ...base, weightDecay: 0.1, sign: -1 }, { ...base, momentum: 0.9, first: true }, { ...base, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, { ...base, momentum: 0.5, nesterov: true }];
+    try {
+      for (const dtype of DTYPES) {
+        for (const c of cases) {
+          const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), b: filled(dtype, n, rng) };
+          const want = { theta: start.theta.slice(), b: start.b.slice() };
+          sgdRef(want.theta, start.grad, want.b, c);
+          for (const t of [1, 2, 3, 5]) {
+            setKernelThreads(t);
+            const got = { theta: start.theta.slice(), b: start.b.slice() };
+            nativeSgd(got.theta, start.grad, got.b, c);
+            for (const key of ['theta', 'b'] as const) {
+              expect(firstDifference(got[key], want[key]), `${key}: ${dtype} ${JSON.stringify(c)} on ${t}`).toBe(-1);
+            }
+          }
+        }
+      }
+      const f = () => new Float32Array(8);
+      expect(() => nativeSgd(f(), new Float32Array(7), f(), base)).toThrow(/sgd: theta, grad and b must share one dtype and length/);
     } finally {
       setKernelThreads(saved);
     }

@@ -8,7 +8,7 @@ import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
 import type { NumericArray } from '../layout.ts';
 import type { NativeKernels } from '../platform/platform.ts';
-import type { AdamScalars } from '../reference.ts';
+import type { AdamScalars, SgdScalars } from '../reference.ts';
 import { getKernelThreads } from '../wasm/gemm.ts';
 
 /** Why the native kernels cannot run in this process, or null where they can (compiling them on first call). */
@@ -59,6 +59,12 @@ export function nativeGemm(
 export function nativeAdam(theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, s: AdamScalars): FloatArray {
   const { stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign } = s;
   return threaded(loaded()).adam(theta, grad, m, v, vMax, stepSize, bias2Sqrt, beta1, beta2, eps, weightDecay, decay, sign);
+}
+
+/** SGD's update of θ in place (sgdRef's values, bit for bit), split across the kernels' threads; b unused without momentum. */
+export function nativeSgd(theta: FloatArray, grad: FloatArray, b: FloatArray, s: SgdScalars): FloatArray {
+  const { lr, momentum, dampening, weightDecay, sign, first, nesterov } = s;
+  return threaded(loaded()).sgd(theta, grad, momentum === 0 ? null : b, lr, momentum, dampening, weightDecay, sign, first, nesterov);
 }
 
 /** out's rows r < count = x's rows index[start + r] (indices checked by the caller), split across the kernels' threads. */

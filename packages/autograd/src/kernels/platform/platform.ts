@@ -32,7 +32,7 @@ export interface KernelWorker {
 }
 
 /**
- * The native backend's addon (native/kernels.c): OpenBLAS's matrix products, Adam's update and a gather of rows, in Node only. gemm writes out (m×n) =
+ * The native backend's addon (native/kernels.c): OpenBLAS's matrix products, Adam's and SGD's updates and a gather of rows, in Node only. gemm writes out (m×n) =
  * op(a) · op(b) (+ bias on every row, then max(·, 0) with relu); a, b, out, bias of one dtype, lengths checked by the
  * caller.
  */
@@ -45,6 +45,11 @@ export interface NativeKernels {
   adam(
     theta: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
     stepSize: number, bias2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number, sign: number,
+  ): FloatArray;
+  /** SGD's update of θ in place, as sgdRef gives it, bit for bit; b (null without momentum) of θ's dtype and length. */
+  sgd(
+    theta: FloatArray, grad: FloatArray, b: FloatArray | null,
+    lr: number, momentum: number, dampening: number, weightDecay: number, sign: number, first: boolean, nesterov: boolean,
   ): FloatArray;
   /** out's rows r < count = x's rows index[start + r], `width` elements each; x and out of one element size. */
   gather(x: ArrayBufferView, width: number, index: Int32Array, start: number, count: number, out: ArrayBufferView): ArrayBufferView;
