@@ -273,7 +273,7 @@ describe('where the native kernels cannot be built', () => {
     expect(typeof got).toBe('string');
     const includes = (await import('node:fs')).existsSync(join(nodeIncludeDir(), 'node_api.h'));
     if (includes) {
-      expect(got).toMatch(/cannot compile .*kernels\.c .*pool\.c with .*no-such-cc -lopenblas: the native kernels need a C compiler and OpenBLAS's development files \(Debian\/Ubuntu: apt-get install gcc libopenblas-dev\)/);
+      expect(got).toMatch(/cannot compile .*kernels\.c .*pool\.c .*products\.c with .*no-such-cc -lopenblas: the native kernels need a C compiler and OpenBLAS's development files \(Debian\/Ubuntu: apt-get install gcc libopenblas-dev\)/);
     } else {
       expect(got).toMatch(/Node's headers are not installed \(no node_api\.h in /);
     }

@@ -6,18 +6,20 @@
 // which.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeKernels } from './platform.ts';
 
-/** The addon's sources, in the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are 3 levels down). */
-const NATIVE = (file: string) => fileURLToPath(new URL(`../../../native/${file}`, import.meta.url));
-const SOURCES = ['kernels.c', 'pool.c'].map(NATIVE);
-/** What the build reads, so what names it in the cache. */
-const INPUTS = [...SOURCES, NATIVE('pool.h')];
+/** The addon's sources: the package's native/ (src/kernels/platform/ and dist/kernels/platform/ are 3 levels down). */
+const NATIVE = fileURLToPath(new URL('../../../native/', import.meta.url));
+
+/** native/'s files ending in `ending`, in a fixed order; none where the folder is missing. */
+function nativeFiles(ending: string): string[] {
+  return existsSync(NATIVE) ? readdirSync(NATIVE).filter((f) => f.endsWith(ending)).sort().map((f) => join(NATIVE, f)) : [];
+}
 
 /**
  * The compiler's flags: -ffp-contract=off keeps every float32 multiply and add a rounding of its own (Adam's update
@@ -95,10 +97,10 @@ function cacheDir(): string {
  * Compiles the addon to `file` (through a temporary name, so that processes compiling at once never load half a
  * file): for this CPU where the compiler can, else for its architecture's baseline.
  */
-function compile(compiler: string, include: string, file: string): void {
+function compile(compiler: string, include: string, sources: readonly string[], file: string): void {
   const partial = `${file}.${process.pid}.tmp`;
   const run = (flags: readonly string[]) =>
-    execFileSync(compiler, [...FLAGS, ...flags, `-I${include}`, ...SOURCES, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(compiler, [...FLAGS, ...flags, `-I${include}`, ...sources, '-o', partial, '-lopenblas', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     try {
       run(CPU_FLAGS);
@@ -110,7 +112,7 @@ function compile(compiler: string, include: string, file: string): void {
     rmSync(partial, { force: true });
     const said = String((e as { stderr?: unknown }).stderr ?? (e as Error).message).trim();
     throw new Error(
-      `cannot compile ${SOURCES.join(' ')} with ${compiler} -lopenblas: the native kernels need a C compiler and OpenBLAS's development files ` +
+      `cannot compile ${sources.join(' ')} with ${compiler} -lopenblas: the native kernels need a C compiler and OpenBLAS's development files ` +
         `(Debian/Ubuntu: apt-get install gcc libopenblas-dev). ${compiler} said: ${said.split('\n').slice(0, 3).join(' ')}`,
     );
   }
@@ -124,17 +126,17 @@ export function nativeKernels(): NativeKernels | string {
   try {
     const include = nodeIncludeDir();
     if (!existsSync(join(include, 'node_api.h'))) throw new Error(`Node's headers are not installed (no node_api.h in ${include})`);
-    const absent = INPUTS.find((f) => !existsSync(f));
-    if (absent !== undefined) throw new Error(`the addon's source is missing (${absent})`);
+    const sources = nativeFiles('.c');
+    if (!sources.some((f) => f.endsWith('kernels.c'))) throw new Error(`the addon's source is missing (${join(NATIVE, 'kernels.c')})`);
     const compiler = process.env.CC !== undefined && process.env.CC !== '' ? process.env.CC : 'cc';
     const hash = createHash('sha256');
-    for (const f of INPUTS) hash.update(readFileSync(f));
+    for (const f of [...sources, ...nativeFiles('.h')]) hash.update(readFileSync(f));
     const key = hash
       .update([compiler, ...FLAGS, ...CPU_FLAGS, process.platform, process.arch, include, cpuIdentity()].join('\0'))
       .digest('hex')
       .slice(0, 16);
     const file = join(cacheDir(), `kernels-${key}.node`);
-    if (!existsSync(file)) compile(compiler, include, file);
+    if (!existsSync(file)) compile(compiler, include, sources, file);
     // OpenBLAS reads its kernel set when it is loaded, from the environment; a value set there already wins.
     const core = openblasCoreFor(cpuFlags());
     if (core !== undefined && process.env.OPENBLAS_CORETYPE === undefined) process.env.OPENBLAS_CORETYPE = core;
