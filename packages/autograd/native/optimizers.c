@@ -76,25 +76,39 @@ static int elementParts(size_t n, size_t *chunk, size_t lineElements) {
   return parts <= 1 ? 1 : (int)((n + *chunk - 1) / *chunk);
 }
 
+/* An update's buffers argv[0 … count), float arrays of θ's dtype and length, the last one optional (null): into
+   types, data, lengths. Returns how many were given, or 0 with a JS TypeError thrown (`names[j]`: argument j is not
+   a float array; `mismatch`: not θ's dtype and length). */
+static int buffersOf(napi_env env, napi_value *argv, int count, const char *const *names, const char *mismatch,
+                     napi_typedarray_type *types, void **data, size_t *lengths) {
+  napi_valuetype lastType;
+  if (napi_typeof(env, argv[count - 1], &lastType) != napi_ok) {
+    napi_throw_error(env, NULL, "native kernels: napi_typeof failed");
+    return 0;
+  }
+  const int given = lastType == napi_null ? count - 1 : count;
+  for (int j = 0; j < given; j++) {
+    if (!floats(env, argv[j], names[j], &types[j], &data[j], &lengths[j])) return 0;
+    if (types[j] != types[0] || lengths[j] != lengths[0]) {
+      napi_throw_type_error(env, NULL, mismatch);
+      return 0;
+    }
+  }
+  return given;
+}
+
 napi_value adam(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   if (!arguments(env, info, 13, argv, "native kernels: adam takes 13 arguments")) return NULL;
   napi_typedarray_type types[5];
   void *data[5] = {NULL, NULL, NULL, NULL, NULL};
   size_t lengths[5] = {0, 0, 0, 0, 0};
-  static const char *names[5] = {"native kernels: adam: theta is not a float array", "native kernels: adam: grad is not a float array",
-                                 "native kernels: adam: m is not a float array", "native kernels: adam: v is not a float array",
-                                 "native kernels: adam: vMax is not a float array"};
-  napi_valuetype vMaxType;
-  CHECK(napi_typeof(env, argv[4], &vMaxType));
-  const int buffers = vMaxType == napi_null ? 4 : 5;
-  for (int b = 0; b < buffers; b++) {
-    if (!floats(env, argv[b], names[b], &types[b], &data[b], &lengths[b])) return NULL;
-    if (types[b] != types[0] || lengths[b] != lengths[0]) {
-      napi_throw_type_error(env, NULL, "native kernels: adam: theta, grad, m, v and vMax must share one dtype and length");
-      return NULL;
-    }
-  }
+  static const char *const names[5] = {"native kernels: adam: theta is not a float array", "native kernels: adam: grad is not a float array",
+                                       "native kernels: adam: m is not a float array", "native kernels: adam: v is not a float array",
+                                       "native kernels: adam: vMax is not a float array"};
+  const int buffers = buffersOf(env, argv, 5, names, "native kernels: adam: theta, grad, m, v and vMax must share one dtype and length",
+                                types, data, lengths);
+  if (buffers == 0) return NULL;
   double scalars[8];
   for (int j = 0; j < 8; j++) CHECK(napi_get_value_double(env, argv[5 + j], &scalars[j]));
   const double stepSize = scalars[0], bias2Sqrt = scalars[1], beta1 = scalars[2], beta2 = scalars[3], eps = scalars[4],
@@ -170,18 +184,10 @@ napi_value sgd(napi_env env, napi_callback_info info) {
   napi_typedarray_type types[3];
   void *data[3] = {NULL, NULL, NULL};
   size_t lengths[3] = {0, 0, 0};
-  static const char *names[3] = {"native kernels: sgd: theta is not a float array", "native kernels: sgd: grad is not a float array",
-                                 "native kernels: sgd: b is not a float array"};
-  napi_valuetype bType;
-  CHECK(napi_typeof(env, argv[2], &bType));
-  const int buffers = bType == napi_null ? 2 : 3;
-  for (int j = 0; j < buffers; j++) {
-    if (!floats(env, argv[j], names[j], &types[j], &data[j], &lengths[j])) return NULL;
-    if (types[j] != types[0] || lengths[j] != lengths[0]) {
-      napi_throw_type_error(env, NULL, "native kernels: sgd: theta, grad and b must share one dtype and length");
-      return NULL;
-    }
-  }
+  static const char *const names[3] = {"native kernels: sgd: theta is not a float array", "native kernels: sgd: grad is not a float array",
+                                       "native kernels: sgd: b is not a float array"};
+  const int buffers = buffersOf(env, argv, 3, names, "native kernels: sgd: theta, grad and b must share one dtype and length", types, data, lengths);
+  if (buffers == 0) return NULL;
   double scalars[5];
   for (int j = 0; j < 5; j++) CHECK(napi_get_value_double(env, argv[3 + j], &scalars[j]));
   bool first, nesterov;

@@ -10,6 +10,7 @@ import { openblasCoreFor } from '../platform/node-native.ts';
 import { Random } from '../random.ts';
 import { adamRef, gatherRowsRef, matmulRef, matmulRefNT, matmulRefTN, sgdRef } from '../reference.ts';
 import { residentArray } from '../wasm/resident.ts';
+import { getKernelThreads, setKernelThreads } from '../wasm/gemm.ts';
 import { nativeAdam, nativeCore, nativeGather, nativeGemm, nativeSgd } from './kernels.ts';
 
 // The native backend (OpenBLAS through native/kernels.c): where it compiles here (gcc, libopenblas-dev, Node's
@@ -29,6 +30,27 @@ function firstDifference(x: FloatArray, y: FloatArray): number {
   for (let i = 0; i < bx.length; i++) if (bx[i] !== by[i]) return Math.floor(i / x.BYTES_PER_ELEMENT);
   return -1;
 }
+
+/** Every array of `want` equal in bits to the same-named one of `got`. */
+function expectSameBits(got: Record<string, FloatArray>, want: Record<string, FloatArray>, label: string): void {
+  for (const [key, w] of Object.entries(want)) expect(firstDifference(got[key] as FloatArray, w), `${key}: ${label}`).toBe(-1);
+}
+
+/** fn at each of these kernel thread counts in turn; the count is restored after. */
+function onThreads(counts: readonly number[], fn: (threads: number) => void): void {
+  const saved = getKernelThreads();
+  try {
+    for (const t of counts) {
+      setKernelThreads(t);
+      fn(t);
+    }
+  } finally {
+    setKernelThreads(saved);
+  }
+}
+
+/** The thread counts the splits are tested at: none, an even, an odd and more than this machine may have. */
+const COUNTS = [1, 2, 3, 5] as const;
 
 /** max |got − want| over the classic bound 2·k·u·Σ|a||b| (≤ 1 passes) */
 function worstRatio(got: FloatArray, want: FloatArray, bound: FloatArray, k: number, u: number): number {
@@ -104,44 +126,35 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
     expect(() => nativeGemm(false, false, new Int32Array(4) as unknown as Float32Array, f, f, 2, 2, 2)).toThrow(/gemm: a is not a float array/);
   });
 
-  it("splits products by rows or by columns across the addon's threads (at 1, 2, 3 and 5), each within rounding, bias and ReLU on every block", async () => {
-    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
-    const saved = getKernelThreads();
+  it("splits products by rows or by columns across the addon's threads (at 1, 2, 3 and 5), each within rounding, bias and ReLU on every block", () => {
     const rng = new Random(11);
     // [m, k, n]: a step's batch (by rows); too few rows but wide (by columns); tall and narrow (rows); too small to
     // split; by rows on 2 threads and by columns (not a whole number of cache lines) on 3 and 5
     const shapes = [[128, 200, 256], [20, 600, 256], [1000, 150, 10], [8, 8, 8], [37, 400, 133]] as const;
-    try {
-      for (const dtype of DTYPES) {
-        const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-        for (const [m, k, n] of shapes) {
-          for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
-            const a = filled(dtype, m * k, rng);
-            const b = filled(dtype, k * n, rng);
-            const bias = filled(dtype, n, rng);
-            const ref = tA ? matmulRefTN : tB ? matmulRefNT : matmulRef;
-            const want = ref(a, b, allocate(dtype, m * n), m, k, n);
-            const bound = ref(a.map(Math.abs), b.map(Math.abs), allocate(dtype, m * n), m, k, n);
-            for (const t of [1, 2, 3, 5]) {
-              setKernelThreads(t);
-              const label = `${dtype} ${m}×${k}×${n} ${tA ? 'aᵀ' : 'a'}·${tB ? 'bᵀ' : 'b'} on ${t}`;
-              const z = nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n);
-              expect(worstRatio(z, want, bound, k, u), label).toBeLessThanOrEqual(1);
-              expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n), z), label).toBe(-1);
-              const act = z.map((x, i) => Math.max(0, x + bias[i % n]));
-              expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n, bias, true), act), label).toBe(-1);
-            }
-          }
+    for (const dtype of DTYPES) {
+      const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+      for (const [m, k, n] of shapes) {
+        for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
+          const a = filled(dtype, m * k, rng);
+          const b = filled(dtype, k * n, rng);
+          const bias = filled(dtype, n, rng);
+          const ref = tA ? matmulRefTN : tB ? matmulRefNT : matmulRef;
+          const want = ref(a, b, allocate(dtype, m * n), m, k, n);
+          const bound = ref(a.map(Math.abs), b.map(Math.abs), allocate(dtype, m * n), m, k, n);
+          onThreads(COUNTS, (t) => {
+            const label = `${dtype} ${m}×${k}×${n} ${tA ? 'aᵀ' : 'a'}·${tB ? 'bᵀ' : 'b'} on ${t}`;
+            const z = nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n);
+            expect(worstRatio(z, want, bound, k, u), label).toBeLessThanOrEqual(1);
+            expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n), z), label).toBe(-1);
+            const act = z.map((x, i) => Math.max(0, x + bias[i % n]));
+            expect(firstDifference(nativeGemm(tA, tB, a, b, allocate(dtype, m * n), m, k, n, bias, true), act), label).toBe(-1);
+          });
         }
       }
-    } finally {
-      setKernelThreads(saved);
     }
   });
 
-  it("splits Adam's update across the addon's threads without changing a bit (AdamW, L2, AMSGrad; ragged ends)", async () => {
-    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
-    const saved = getKernelThreads();
+  it("splits Adam's update across the addon's threads without changing a bit (AdamW, L2, AMSGrad; ragged ends)", () => {
     const rng = new Random(12);
     const n = 100_003; // several parts of 2¹⁴, the last one short
     const cases = [
@@ -149,110 +162,83 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
       { weightDecay: 0.01, decay: 1, ams: true },
       { weightDecay: 0, decay: 1 - 1e-5, ams: false },
     ];
-    try {
-      for (const dtype of DTYPES) {
-        for (const c of cases) {
-          const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), m: filled(dtype, n, rng), v: filled(dtype, n, rng).map(Math.abs), vMax: filled(dtype, n, rng).map(Math.abs) };
-          const s = { stepSize: 1e-3, bias2Sqrt: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, decay: c.decay, sign: 1 };
-          const want = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
-          adamRef(want.theta, start.grad, want.m, want.v, c.ams ? want.vMax : null, s);
-          for (const t of [1, 2, 3, 5]) {
-            setKernelThreads(t);
-            const got = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
-            nativeAdam(got.theta, start.grad, got.m, got.v, c.ams ? got.vMax : null, s);
-            for (const key of ['theta', 'm', 'v', 'vMax'] as const) {
-              expect(firstDifference(got[key], want[key]), `${key}: ${dtype} ${JSON.stringify(c)} on ${t}`).toBe(-1);
-            }
-          }
-        }
+    for (const dtype of DTYPES) {
+      for (const c of cases) {
+        const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), m: filled(dtype, n, rng), v: filled(dtype, n, rng).map(Math.abs), vMax: filled(dtype, n, rng).map(Math.abs) };
+        const s = { stepSize: 1e-3, bias2Sqrt: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, decay: c.decay, sign: 1 };
+        const want = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
+        adamRef(want.theta, start.grad, want.m, want.v, c.ams ? want.vMax : null, s);
+        onThreads(COUNTS, (t) => {
+          const got = { theta: start.theta.slice(), m: start.m.slice(), v: start.v.slice(), vMax: start.vMax.slice() };
+          nativeAdam(got.theta, start.grad, got.m, got.v, c.ams ? got.vMax : null, s);
+          expectSameBits(got, want, `${dtype} ${JSON.stringify(c)} on ${t}`);
+        });
       }
-    } finally {
-      setKernelThreads(saved);
     }
   });
 
-  it("splits SGD's update across the addon's threads without changing a bit (momentum's first and later steps, Nesterov, L2)", async () => {
-    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
-    const saved = getKernelThreads();
+  it("splits SGD's update across the addon's threads without changing a bit (momentum's first and later steps, Nesterov, L2)", () => {
     const rng = new Random(14);
     const n = 100_003;
     const base = { lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, sign: 1, first: false };
     const cases = [base, { ...base, weightDecay: 0.1, sign: -1 }, { ...base, momentum: 0.9, first: true }, { ...base, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, { ...base, momentum: 0.5, nesterov: true }];
-    try {
-      for (const dtype of DTYPES) {
-        for (const c of cases) {
-          const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), b: filled(dtype, n, rng) };
-          const want = { theta: start.theta.slice(), b: start.b.slice() };
-          sgdRef(want.theta, start.grad, want.b, c);
-          for (const t of [1, 2, 3, 5]) {
-            setKernelThreads(t);
-            const got = { theta: start.theta.slice(), b: start.b.slice() };
-            nativeSgd(got.theta, start.grad, got.b, c);
-            for (const key of ['theta', 'b'] as const) {
-              expect(firstDifference(got[key], want[key]), `${key}: ${dtype} ${JSON.stringify(c)} on ${t}`).toBe(-1);
-            }
-          }
-        }
+    for (const dtype of DTYPES) {
+      for (const c of cases) {
+        const start = { theta: filled(dtype, n, rng), grad: filled(dtype, n, rng), b: filled(dtype, n, rng) };
+        const want = { theta: start.theta.slice(), b: start.b.slice() };
+        sgdRef(want.theta, start.grad, want.b, c);
+        onThreads(COUNTS, (t) => {
+          const got = { theta: start.theta.slice(), b: start.b.slice() };
+          nativeSgd(got.theta, start.grad, got.b, c);
+          expectSameBits(got, want, `${dtype} ${JSON.stringify(c)} on ${t}`);
+        });
       }
-      const f = () => new Float32Array(8);
-      expect(() => nativeSgd(f(), new Float32Array(7), f(), base)).toThrow(/sgd: theta, grad and b must share one dtype and length/);
-    } finally {
-      setKernelThreads(saved);
     }
+    const f = () => new Float32Array(8);
+    expect(() => nativeSgd(f(), new Float32Array(7), f(), base)).toThrow(/sgd: theta, grad and b must share one dtype and length/);
   });
 
-  it('gathers rows of any element size across the threads, as the JS copies do, and refuses what would read or write outside', async () => {
-    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
-    const saved = getKernelThreads();
+  it('gathers rows of any element size across the threads, as the JS copies do, and refuses what would read or write outside', () => {
     const rng = new Random(13);
     const [rows, width, count] = [2000, 784, 300]; // 300 rows of 784 bytes … float64: 1 to 8 parts of 64 KB
     const index = Int32Array.from({ length: count + 9 }, () => Math.floor(rng.uniform() * rows));
     index.set([0, rows - 1, 5, 5], 9);
-    try {
-      for (const make of [(n: number) => new Uint8Array(n), (n: number) => new Int32Array(n), (n: number) => new Float64Array(n)]) {
-        const x = make(rows * width).map(() => Math.floor(rng.uniform() * 250));
-        const want = gatherRowsRef(x, width, index, 9, count, make(count * width));
-        for (const t of [1, 2, 3]) {
-          setKernelThreads(t);
-          const got = nativeGather(x, width, index, 9, count, make(count * width));
-          expect(firstDifference(got as unknown as FloatArray, want as unknown as FloatArray), `${x.constructor.name} on ${t}`).toBe(-1);
-        }
-      }
-      const x = new Float32Array(40);
-      const out = new Float32Array(8);
-      expect(() => nativeGather(x, 4, Int32Array.of(0, 10), 0, 2, out)).toThrow(/gather: an index, start, count or width is out of range/);
-      expect(() => nativeGather(x, 4, Int32Array.of(0, -1), 0, 2, out)).toThrow(/out of range/);
-      expect(() => nativeGather(x, 4, Int32Array.of(0, 1), 1, 2, out)).toThrow(/out of range/); // past the index's end
-      expect(() => nativeGather(x, 4, Int32Array.of(0, 1, 2), 0, 3, out)).toThrow(/out of range/); // out too short
-      expect(() => nativeGather(x, 4, Int32Array.of(0), 0, 1, new Float64Array(8) as never)).toThrow(/gather: x and out must share an element size/);
-    } finally {
-      setKernelThreads(saved);
+    for (const make of [(n: number) => new Uint8Array(n), (n: number) => new Int32Array(n), (n: number) => new Float64Array(n)]) {
+      const x = make(rows * width).map(() => Math.floor(rng.uniform() * 250));
+      const want = gatherRowsRef(x, width, index, 9, count, make(count * width));
+      onThreads([1, 2, 3], (t) => {
+        const got = nativeGather(x, width, index, 9, count, make(count * width));
+        expect(firstDifference(got as unknown as FloatArray, want as unknown as FloatArray), `${x.constructor.name} on ${t}`).toBe(-1);
+      });
     }
+    const x = new Float32Array(40);
+    const out = new Float32Array(8);
+    expect(() => nativeGather(x, 4, Int32Array.of(0, 10), 0, 2, out)).toThrow(/gather: an index, start, count or width is out of range/);
+    expect(() => nativeGather(x, 4, Int32Array.of(0, -1), 0, 2, out)).toThrow(/out of range/);
+    expect(() => nativeGather(x, 4, Int32Array.of(0, 1), 1, 2, out)).toThrow(/out of range/); // past the index's end
+    expect(() => nativeGather(x, 4, Int32Array.of(0, 1, 2), 0, 3, out)).toThrow(/out of range/); // out too short
+    expect(() => nativeGather(x, 4, Int32Array.of(0), 0, 1, new Float64Array(8) as never)).toThrow(/gather: x and out must share an element size/);
   });
 
-  it('on the native backend the products go to OpenBLAS (bit for bit nativeGemm on as many threads), the same each time', async () => {
-    const { setKernelThreads, getKernelThreads } = await import('../wasm/gemm.ts');
+  it('on the native backend the products go to OpenBLAS (bit for bit nativeGemm on as many threads), the same each time', () => {
     const rng = new Random(3);
     const [m, k, n] = [128, 300, 64];
     const a = filled('float32', m * k, rng);
     const b = filled('float32', k * n, rng);
     const bias = filled('float32', n, rng);
     const previous = getBackend();
-    const threads = getKernelThreads();
     setBackend('native');
     try {
-      for (const t of [1, 2]) {
-        setKernelThreads(t);
+      onThreads([1, 2], () => {
         const direct = nativeGemm(false, false, a, b, new Float32Array(m * n), m, k, n, bias, true);
         expect(nativeGemm(false, false, a, b, new Float32Array(m * n), m, k, n, bias, true)).toEqual(direct);
         expect(matmulBiasAct(a, b, bias, 'relu', new Float32Array(m * n), m, k, n)).toEqual(direct);
         const c = matmul(a, b, new Float32Array(m * n), m, k, n);
         expect(matmulTN(a, c, new Float32Array(k * n), k, m, n)).toEqual(nativeGemm(true, false, a, c, new Float32Array(k * n), k, m, n));
         expect(matmulNT(c, b, new Float32Array(m * k), m, n, k)).toEqual(nativeGemm(false, true, c, b, new Float32Array(m * k), m, n, k));
-      }
+      });
     } finally {
       setBackend(previous);
-      setKernelThreads(threads);
     }
   });
 });
