@@ -22,9 +22,9 @@
 #define RELAX() ((void)0)
 #endif
 
-/* How long a worker spins for the next part before it sleeps: longer than the gaps between a step's kernels
-   (gathering a batch of 128 Fashion-MNIST images takes ~0.2 ms), short enough not to hold a core between steps of
-   a user's loop that does other work. */
+/* How long a worker spins for the next part before it sleeps: longer than the gaps between a training step's kernels
+   (the tape's JavaScript and the wasm element-wise passes between them: tens of µs to a tenth of a ms), short enough
+   not to hold a core for long after a user's loop turns to other work. */
 #define SPIN_NS 300000
 
 static struct {
@@ -108,9 +108,8 @@ void pool_run(pool_task task, void *context, int parts) {
     task(context, 0, 1);
     return;
   }
-  if (parts > POOL_MAX_PARTS) parts = POOL_MAX_PARTS;
   pthread_mutex_lock(&pool.callers);
-  start_workers(parts - 1);
+  start_workers(parts - 1 < POOL_MAX_PARTS - 1 ? parts - 1 : POOL_MAX_PARTS - 1);
   const int helped = pool.workers < parts - 1 ? pool.workers : parts - 1;
   pool.task = task;
   pool.context = context;
