@@ -15,10 +15,10 @@ import type { FloatArray } from './dtype.ts';
 import {
   adagradRef,
   adamRef,
-  gatherRowsRef,
   addRowRef,
   allFiniteRef,
   axpyRef,
+  gatherRowsRef,
   hadamardRef,
   matmulRef,
   matmulRefNT,
