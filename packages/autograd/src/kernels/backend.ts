@@ -1,6 +1,7 @@
 // Kernel backends: 'js' (the plain TypeScript reference kernels, portable, the definition of the semantics), 'wasm'
 // (SIMD WebAssembly, assembly/, the default where it can be loaded) and 'native' (Node only, opt-in: the matrix
-// products on OpenBLAS through a C addon compiled on first use, native/kernels.c; everything else as on 'wasm').
+// products on OpenBLAS, the optimizers' updates and the batch's gather through a C addon compiled on first use,
+// native/*.c; everything else as on 'wasm', or in JS where a kernel has no wasm form).
 // Which kernel has a wasm or native form, and from what size it pays, is the kernel table's business (table.ts);
 // this file says which backend is selected. Both engines call the same kernels, so switching here switches both.
 //

@@ -1,9 +1,10 @@
-// The native backend's kernels, through the Node addon (native/kernels.c, loaded by the platform): the matrix
-// product on OpenBLAS's sgemm/dgemm (the bias row and ReLU applied after it in C), and Adam's update. The products
-// are why there is a native backend: WebAssembly's 128-bit SIMD tops out here at ~27 G multiply-adds/s a core,
-// OpenBLAS's AVX2 kernels reach ~46 and its AVX-512 ones ~88 (a 128×784×256 product). Adam is here because it then
-// reads the gradient where the products wrote it, with no copy into the wasm memory. The other element-wise kernels
-// are bound by memory and stay wasm.
+// The native backend's kernels, through the Node addon (native/*.c, loaded by the platform): the matrix product on
+// OpenBLAS's sgemm/dgemm (the bias row and ReLU applied after it in C), Adam's and SGD's updates and a gather of rows,
+// all split across the addon's own threads (native/pool.c). The products are why there is a native backend:
+// WebAssembly's 128-bit SIMD tops out here at ~27 G multiply-adds/s a core, OpenBLAS's AVX2 kernels reach ~46 and
+// its AVX-512 ones ~88 (a 128×784×256 product). The updates are here because they then read the gradient where the
+// products wrote it, with no copy into the wasm memory; the gather because V8 copies into a batch in the kernels'
+// shared memory at half speed. The other element-wise kernels are bound by memory and stay wasm.
 import { platform } from '#platform';
 import type { FloatArray } from '../dtype.ts';
 import type { NumericArray } from '../layout.ts';
