@@ -1,10 +1,11 @@
-// Which backend runs what: one row per kernel. Each row has its JS reference (reference.ts: plain loops, the
-// definition of the values), its wasm form where there is one (an AssemblyScript function in assembly/, reached
-// through wasm/: operands copied in, the call, results copied out), its native form where there is one (the C addon
-// through native/: the products on OpenBLAS, the optimizers' updates, the batch's gather), the size rule that says
-// when those pay for their calls, and the argument checks every form shares. The kernels the engines call are built from these rows (`kernels` below): on the native backend (as
-// backend.ts selects) a row runs its native form, else its wasm form; on the wasm backend its wasm form; each only
-// where the row's rule says so, else the JS one. Nothing else in kernels/ chooses a backend.
+// Which backend runs what: one row per kernel. Each row has its JS reference (reference.ts: plain loops, the definition
+// of the values), its wasm form where there is one (an AssemblyScript function in assembly/, reached through wasm/:
+// operands copied in, the call, results copied out), its native form where there is one (the C addon through native/:
+// the products on OpenBLAS, the optimizers' updates, the batch's gather), the size rule that says when those pay for
+// their calls, and the argument checks every form shares. The kernels the engines call are built from these rows
+// (`kernels` below): on the native backend (as backend.ts selects) a row runs its native form, else its wasm form; on
+// the wasm backend its wasm form; each only where the row's rule says so, else the JS one. Nothing else in kernels/
+// chooses a backend.
 //
 // Adding a wasm kernel: write <name>F32 and <name>F64 in assembly/ (exported from their file), `pnpm --filter
 // @tapegrad/autograd build:wasm`, and add a row here whose `wasm` is a `callWasm('<name>', …operands)` (or
