@@ -30,12 +30,13 @@ napi_value gather(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int32(env, argv[1], &width));
   CHECK(napi_get_value_int32(env, argv[3], &start));
   CHECK(napi_get_value_int32(env, argv[4], &count));
+  napi_typedarray_type xType, indexType, outType;
   size_t xSize, indexSize, outSize, xLength, indexLength, outLength;
   void *x, *index, *out;
-  if (!typed(env, argv[0], "native kernels: gather: x is not a typed array", &xSize, &x, &xLength)) return NULL;
-  if (!typed(env, argv[2], "native kernels: gather: index is not an Int32Array", &indexSize, &index, &indexLength)) return NULL;
-  if (!typed(env, argv[5], "native kernels: gather: out is not a typed array", &outSize, &out, &outLength)) return NULL;
-  if (xSize != outSize || indexSize != 4) {
+  if (!typed(env, argv[0], "native kernels: gather: x is not a typed array", &xType, &xSize, &x, &xLength)) return NULL;
+  if (!typed(env, argv[2], "native kernels: gather: index is not an Int32Array", &indexType, &indexSize, &index, &indexLength)) return NULL;
+  if (!typed(env, argv[5], "native kernels: gather: out is not a typed array", &outType, &outSize, &out, &outLength)) return NULL;
+  if (xSize != outSize || indexType != napi_int32_array) {
     napi_throw_type_error(env, NULL, "native kernels: gather: x and out must share an element size, index must be an Int32Array");
     return NULL;
   }

@@ -66,17 +66,16 @@ static size_t elementBytes(napi_typedarray_type type) {
 }
 
 /* A typed array's element size, data and length, or 0 with a JS TypeError thrown (`name`). */
-int typed(napi_env env, napi_value v, const char *name, size_t *size, void **data, size_t *length) {
+int typed(napi_env env, napi_value v, const char *name, napi_typedarray_type *type, size_t *size, void **data, size_t *length) {
   bool is = false;
-  napi_typedarray_type type;
   size_t offset = 0;
   napi_value buffer;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, v, &type, length, data, &buffer, &offset) != napi_ok) {
+      napi_get_typedarray_info(env, v, type, length, data, &buffer, &offset) != napi_ok) {
     napi_throw_type_error(env, NULL, name);
     return 0;
   }
-  *size = elementBytes(type);
+  *size = elementBytes(*type);
   return 1;
 }
 

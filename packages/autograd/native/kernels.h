@@ -20,8 +20,9 @@
 /* A float typed array's element type, first element and length, or 0 with a JS TypeError thrown (`name`). */
 int floats(napi_env env, napi_value v, const char *name, napi_typedarray_type *type, void **data, size_t *length);
 
-/* Any typed array's element size in bytes, first element and length, or 0 with a JS TypeError thrown (`name`). */
-int typed(napi_env env, napi_value v, const char *name, size_t *size, void **data, size_t *length);
+/* Any typed array's element type, its size in bytes, first element and length, or 0 with a JS TypeError thrown
+   (`name`). */
+int typed(napi_env env, napi_value v, const char *name, napi_typedarray_type *type, size_t *size, void **data, size_t *length);
 
 /* The call's `count` arguments into argv, or 0 with a JS TypeError thrown (`message`) when it has another number. */
 int arguments(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *message);

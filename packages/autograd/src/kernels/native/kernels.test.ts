@@ -218,6 +218,7 @@ describe.skipIf(reason !== null)(`native products${skip}`, () => {
     expect(() => nativeGather(x, 4, Int32Array.of(0, 1), 1, 2, out)).toThrow(/out of range/); // past the index's end
     expect(() => nativeGather(x, 4, Int32Array.of(0, 1, 2), 0, 3, out)).toThrow(/out of range/); // out too short
     expect(() => nativeGather(x, 4, Int32Array.of(0), 0, 1, new Float64Array(8) as never)).toThrow(/gather: x and out must share an element size/);
+    expect(() => nativeGather(x, 4, Float32Array.of(0) as unknown as Int32Array, 0, 1, out)).toThrow(/index must be an Int32Array/); // 4 bytes, not indices
   });
 
   it('on the native backend the products go to OpenBLAS (bit for bit nativeGemm on as many threads), the same each time', () => {
