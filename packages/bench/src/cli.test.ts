@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { backendAvailable, getBackend, wasmFusedMultiplyAdd } from '@tapegrad/autograd/kernels';
 import { describe, expect, it } from 'vitest';
 import { main, userPath } from './cli.ts';
+import { TERMINAL_COLUMNS } from './columns.ts';
 import { runCli } from './cli-run.test-helper.ts';
 import { scratchDir } from './scratch-dir.test-helper.ts';
 
@@ -153,6 +154,9 @@ describe('a run', () => {
       expect(r.out).toMatch(new RegExp(`passed in [\\d.]+ s on the ${backend} kernels`));
       expect(r.out).toMatch(/│ peak RSS MB │/);
       expect(r.out).toMatch(/memory: peak RSS \d+ MB while the workload ran/);
+      // laid out for a 120-column terminal, details included (code points are columns here: no wide characters)
+      const widest = Math.max(...r.out.split('\n').map((line) => [...line].length));
+      expect(widest).toBeLessThanOrEqual(TERMINAL_COLUMNS);
       const report = JSON.parse(readFileSync(json, 'utf8'));
       expect(report.backend).toBe(backend);
       expect(report.kernelThreads).toBeGreaterThanOrEqual(1);

@@ -8,6 +8,7 @@ import type { PeerName, StartedPeer } from './peers/index.ts';
 import { PEER_NAMES, startPeers } from './peers/index.ts';
 import { dataDirCheck, outputsProblem } from './cli-checks.ts';
 import { EngineModuleError } from './engine-module.ts';
+import { fitColumns } from './columns.ts';
 import { progressFor } from './progress.ts';
 import { backendLabel, checkBackend, KERNEL_BACKENDS } from './kernel-backend.ts';
 import { detailText, jsonReport, markdownReport, summaryCaption, summaryTable } from './report.ts';
@@ -207,11 +208,13 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     else if (fashionMissing !== null) fashionSkip = fashionMissing;
   }
   if (o.workload?.includes('fashion') && fashionMissing !== null) return usage(`--workload fashion needs Fashion-MNIST: ${fashionMissing}`);
+  // the output's prose wrapped to the 120 columns its tables fit in
+  const say = (text: string): void => void io.out.write(fitColumns(text));
   const started = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
   const command = `${name} ${args.join(' ')}`.trim();
   const runsFashion = named.includes('fashion') && fashionSkip === null;
-  io.out.write(
+  say(
     `tapegrad bench: ${workloads.length > 0 ? `${workloads.map((w) => w.name).join(', ')} × ${dtypes.join(', ')}` : ''}` +
       `${runsFashion ? `${workloads.length > 0 ? ', ' : ''}fashion × float32` : ''}${o.quick ? ' (quick)' : ''}, ` +
       `${backendLabel(backend, threads)} kernels, on ${machine}\n`,
@@ -219,7 +222,7 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   let peers: StartedPeer[] | undefined;
   if (o.peers !== undefined) {
     peers = await startPeers(o.peers === true ? PEER_NAMES : o.peers);
-    for (const p of peers) io.out.write(`peer ${p.name}: ${p.detail}\n`);
+    for (const p of peers) say(`peer ${p.name}: ${p.detail}\n`);
   }
   const results: WorkloadResult[] = [];
   for (const w of workloads) {
@@ -234,16 +237,16 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
         progress: progressFor(`[${w.name} ${dtype}]`, io.out),
       });
       results.push(r);
-      if (o.details) io.out.write(`\n${detailText(r)}\n\n`);
+      if (o.details) say(`\n${detailText(r)}\n\n`);
       if (user !== undefined) {
         const options = { steps: o.steps, quick: o.quick, dataDir, speed: o.speed, backend };
         const u = await runUserEngine(user, w, dtype, options, (engine) => progressFor(`[${w.name} ${dtype} ${engine}]`, io.out));
-        if (o.details) io.out.write(`\n${detailText(u)}\n\n`);
+        if (o.details) say(`\n${detailText(u)}\n\n`);
       }
     }
   }
   let fashion: FashionResult | null = null;
-  if (named.includes('fashion') && fashionSkip !== null) io.out.write(`fashion: skipped: ${fashionSkip}\n`);
+  if (named.includes('fashion') && fashionSkip !== null) say(`fashion: skipped: ${fashionSkip}\n`);
   if (runsFashion) {
     const torch = o.peers === true || (o.peers ?? []).includes('torch');
     const data = loadImageDataset(fashionDir);
@@ -255,24 +258,24 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
     } finally {
       setBackend(previous);
     }
-    if (o.details) io.out.write(`\n${fashionTable(fashion)}\n\n`);
+    if (o.details) say(`\n${fashionTable(fashion)}\n\n`);
   }
   const seconds = (performance.now() - started) / 1000;
-  if (results.length > 0) io.out.write(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
-  if (fashion !== null && !o.details) io.out.write(`${fashionTable(fashion)}\n`);
-  if (user !== undefined) io.out.write(`${userEngineSummary(user)}\n`);
+  if (results.length > 0) say(`${summaryCaption(results, threads, fma)}\n${summaryTable(results)}\n`);
+  if (fashion !== null && !o.details) say(`${fashionTable(fashion)}\n`);
+  if (user !== undefined) say(`${userEngineSummary(user)}\n`);
   const all = [...results, ...(user?.results ?? [])];
   const failed = all.filter((r) => !r.equality.pass);
   const fashionFailed = fashion !== null && fashion.parameterUlps.some((u) => !(u === 0));
   if (fashion !== null) {
     const worst = Math.max(...fashion.parameterUlps);
-    io.out.write(
+    say(
       fashionFailed
         ? `fashion: the engines' parameters DRIFTED apart (up to ${worst} ulps) on the ${fashion.backend} kernels.\n`
         : `fashion: the engines' parameters stayed bit-identical over ${fashion.parameterUlps.length} epochs on the ${fashion.backend} kernels.\n`,
     );
   }
-  if (all.length > 0) io.out.write(
+  if (all.length > 0) say(
     failed.length === 0
       ? `All ${all.length} equality checks passed in ${seconds.toFixed(1)} s on the ${backend} kernels.\n`
       : `${failed.length} of ${all.length} equality checks FAILED on the ${backend} kernels ` +

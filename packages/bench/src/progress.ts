@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { fitColumns } from './columns.ts';
 import type { ProgressSink } from './run.ts';
 
 // Progress that stays visible without flooding logs: a live bar per phase on a terminal, and on anything else
@@ -24,7 +25,7 @@ function lineProgress(prefix: string, stream: NodeJS.WritableStream): ProgressSi
     },
     tick() {},
     end(summary) {
-      stream.write(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+      stream.write(`${fitColumns(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)`)}\n`);
     },
   };
 }
@@ -50,7 +51,7 @@ function barProgress(prefix: string, stream: NodeJS.WriteStream): ProgressSink {
     end(summary) {
       bar?.stop();
       bar = null;
-      stream.write(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+      stream.write(`${fitColumns(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)`)}\n`);
     },
   };
 }
