@@ -6,10 +6,12 @@
 // micro-kernel sweeps the B micro-panels. The first KC-slice overwrites C, later ones accumulate,
 // so C needs no zeroing pass. Partial tiles at the right and bottom edges go through a scratch tile.
 // Skinny products (k ≤ 16 steps, or at most 4 rows of C) skip the packing: see skinny.ts.
+// A float32 micro-panel of A leaves out the steps of k where it holds four zeros (zero-steps.ts): the same bits.
 
-import { kernelF32, kernelF64 } from './micro-kernels';
+import { kernelF32, kernelF32Steps, kernelF64 } from './micro-kernels';
 import { MR, nr, packA, packB } from './pack';
 import { isSkinny, skinny } from './skinny';
+import { compactSteps, countSteps, finiteF32 } from './zero-steps';
 
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;
@@ -21,9 +23,19 @@ import { isSkinny, skinny } from './skinny';
   return sizeof<T>() == 4 ? 2048 : 1024;
 }
 
-/** Bytes of private scratch one GEMM call needs at `work`: packed A block, packed B block, an edge tile. */
+/**
+ * Bytes of private scratch one GEMM call needs at `work`: packed A block, packed B block, an edge tile, then (for
+ * float32) the kept steps of each A micro-panel: their count and their offsets into B (zero-steps.ts).
+ */
 export function gemmWorkBytes(): i32 {
-  return max((MC * KC + KC * ncOf<f32>() + MR * nr<f32>()) * 4, (MC * KC + KC * ncOf<f64>() + MR * nr<f64>()) * 8);
+  const packed = max((MC * KC + KC * ncOf<f32>() + MR * nr<f32>()) * 4, (MC * KC + KC * ncOf<f64>() + MR * nr<f64>()) * 8);
+  return packed + (MC / MR) * 4 + (MC / MR) * KC * 4;
+}
+
+/** Micro-panel steps of k left out of float32 products in this instance so far (zero-steps.ts): a statistic for tests. */
+let stepsLeftOut: f64 = 0;
+export function gemmStepsLeftOut(): f64 {
+  return stepsLeftOut;
 }
 
 /** Fraction of a padded micro-tile grid that is real output, for an m×n product. */
@@ -74,29 +86,46 @@ function blocked<T>(
   const pa = work;
   const pb = pa + <usize>(MC * KC) * size;
   const tile = pb + <usize>(KC * NC) * size;
+  const counts = work + <usize>(gemmWorkBytes() - (MC / MR) * 4 - (MC / MR) * KC * 4);
+  const offsets = counts + <usize>(MC / MR) * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const accumulate = pc > 0;
       packB<T>(transB, b, ldb, pc, jc, kc, nc, pb);
+      let finite = -1; // whether the packed B block is all finite: asked where a panel of A has steps to leave out
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA<T>(transA, a, lda, ic, pc, mc, kc, pa);
+        const panels = (mc + MR - 1) / MR;
+        let skips = false;
+        if (size == 4 && countSteps(pa, panels, kc, counts)) {
+          if (finite < 0) finite = i32(finiteF32(pb, kc * ((nc + NR - 1) / NR) * NR));
+          if (finite == 1) {
+            compactSteps(pa, panels, kc, counts, offsets, KC);
+            for (let q = 0; q < panels; q++) stepsLeftOut += <f64>(kc - load<i32>(counts + <usize>q * 4));
+            skips = true;
+          }
+        }
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const panelB = pb + <usize>(jr * kc) * size;
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const panelA = pa + <usize>(ir * kc) * size;
+            const steps = skips ? load<i32>(counts + <usize>(ir / MR) * 4) : kc;
+            const kept = offsets + <usize>(ir / MR) * KC * 4;
             if (rows == MR && cols == NR && !transC) {
               const cij = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
-              if (size == 4) kernelF32(kc, panelA, panelB, cij, ldcBytes, accumulate);
+              if (size == 4 && steps < kc) kernelF32Steps(steps, panelA, kept, panelB, cij, ldcBytes, accumulate);
+              else if (size == 4) kernelF32(kc, panelA, panelB, cij, ldcBytes, accumulate);
               else kernelF64(kc, panelA, panelB, cij, ldcBytes, accumulate);
               continue;
             }
             // Edge or transposed tile: compute it into scratch, then copy (or add) its valid part.
-            if (size == 4) kernelF32(kc, panelA, panelB, tile, 32, false);
+            if (size == 4 && steps < kc) kernelF32Steps(steps, panelA, kept, panelB, tile, 32, false);
+            else if (size == 4) kernelF32(kc, panelA, panelB, tile, 32, false);
             else kernelF64(kc, panelA, panelB, tile, 32, false);
             if (transC) {
               // Tile row r is column ic+ir+r of C; tile column s is row jc+jr+s.

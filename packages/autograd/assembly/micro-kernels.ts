@@ -48,6 +48,47 @@ export function kernelF32(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usi
     pa += 16;
     pb += 32;
   }
+  storeTileF32(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * kernelF32 over `steps` of the KC-block's steps only: the A panel holds those steps' 4 values (compacted by
+ * zero-steps.ts, which leaves out steps of four zeros) and `offsets` their byte offsets into the B panel, one u32
+ * each. A step left out would add 0·b to every sum, so the tile gets kernelF32's bits.
+ */
+export function kernelF32Steps(steps: i32, pa: usize, offsets: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let t = 0; t < steps; t++) {
+    const at = pb + <usize>load<u32>(offsets);
+    const b0 = v128.load(at);
+    const b1 = v128.load(at, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd<f32>(a, b0, c00);
+    c01 = madd<f32>(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd<f32>(a, b0, c10);
+    c11 = madd<f32>(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd<f32>(a, b0, c20);
+    c21 = madd<f32>(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd<f32>(a, b0, c30);
+    c31 = madd<f32>(a, b1, c31);
+    pa += 16;
+    offsets += 4;
+  }
+  storeTileF32(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/** A float32 tile's 4 rows × 2 vectors into C at c (added to what is there when accumulate). */
+// @ts-ignore: decorator
+@inline function storeTileF32(
+  c: usize, ldcBytes: usize, accumulate: bool,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+): void {
   let r0 = c, r1 = c + ldcBytes, r2 = r1 + ldcBytes, r3 = r2 + ldcBytes;
   if (accumulate) {
     c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
