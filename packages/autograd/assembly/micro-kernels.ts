@@ -26,29 +26,7 @@
 
 /** float32: a 4×8 tile of C; A panel steps 4 floats, B panel steps 8 floats. */
 export function kernelF32(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd<f32>(a, b0, c00);
-    c01 = madd<f32>(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd<f32>(a, b0, c10);
-    c11 = madd<f32>(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd<f32>(a, b0, c20);
-    c21 = madd<f32>(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd<f32>(a, b0, c30);
-    c31 = madd<f32>(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  storeTileF32(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+  tileF32(kc, pa, 0, pb, c, ldcBytes, accumulate, false);
 }
 
 /**
@@ -57,12 +35,18 @@ export function kernelF32(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usi
  * each. A step left out would add 0·b to every sum, so the tile gets kernelF32's bits.
  */
 export function kernelF32Steps(steps: i32, pa: usize, offsets: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  tileF32(steps, pa, offsets, pb, c, ldcBytes, accumulate, true);
+}
+
+/** The loop of both float32 kernels: B's rows in turn, or (`compacted`, a constant at each call) those at `offsets`. */
+// @ts-ignore: decorator
+@inline function tileF32(steps: i32, pa: usize, offsets: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool, compacted: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let t = 0; t < steps; t++) {
-    const at = pb + <usize>load<u32>(offsets);
+    const at = compacted ? pb + <usize>load<u32>(offsets) : pb;
     const b0 = v128.load(at);
     const b1 = v128.load(at, 16);
     let a = v128.load32_splat(pa);
@@ -78,7 +62,8 @@ export function kernelF32Steps(steps: i32, pa: usize, offsets: usize, pb: usize,
     c30 = madd<f32>(a, b0, c30);
     c31 = madd<f32>(a, b1, c31);
     pa += 16;
-    offsets += 4;
+    if (compacted) offsets += 4;
+    else pb += 32;
   }
   storeTileF32(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
 }
