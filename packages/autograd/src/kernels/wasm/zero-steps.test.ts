@@ -96,23 +96,23 @@ describe.skipIf(reason !== null)(`wasm products: steps of four zeros left out${r
     const [m, k, n] = [40, 200, 24]; // one KC-deep block of B
     const rows = sparseRows(m, k, rng);
     // ∞ and NaN in steps where the first group of rows is all zero: each must reach those rows
-    const zeroSteps = rows[0].flatMap((x, p) => (rows.slice(0, 4).every((r) => r[p] === 0) ? [p] : []));
+    const zeroSteps = rows[0].flatMap((_, p) => (rows.slice(0, 4).every((r) => r[p] === 0) ? [p] : []));
     expect(zeroSteps.length).toBeGreaterThan(10);
     const b = Float32Array.from({ length: k * n }, () => rng.uniform() * 2 - 1);
     b[zeroSteps[0] * n + 3] = Infinity;
     b[zeroSteps[1] * n + 5] = NaN;
     const before = leftOut();
-    const sparse = matmul(stored(rows, false), b, new Float32Array(m * n), m, k, n);
+    const sparse = matmul(stored(rows, false), b, new Float32Array(m * n), m, k, n) as Float32Array;
     expect(leftOut() - before).toBe(0);
     expect(Number.isNaN(sparse[3]) && Number.isNaN(sparse[5])).toBe(true);
-    const dense = matmul(stored(amongDense(rows, rng), false), b, new Float32Array(4 * m * n), 4 * m, k, n);
+    const dense = matmul(stored(amongDense(rows, rng), false), b, new Float32Array(4 * m * n), 4 * m, k, n) as Float32Array;
     expect(rowBits(sparse, m, n, false)).toEqual(rowBits(dense, m, n, true));
 
     // z = relu(a W + b) in one call: the same bits with its steps left out
     const finite = b.map((x) => (Number.isFinite(x) ? x : 0.5));
     const bias = Float32Array.from({ length: n }, () => rng.uniform() - 0.5);
-    const fused = matmulBiasAct(stored(rows, false), finite, bias, 'relu', new Float32Array(m * n), m, k, n);
-    const fusedDense = matmulBiasAct(stored(amongDense(rows, rng), false), finite, bias, 'relu', new Float32Array(4 * m * n), 4 * m, k, n);
+    const fused = matmulBiasAct(stored(rows, false), finite, bias, 'relu', new Float32Array(m * n), m, k, n) as Float32Array;
+    const fusedDense = matmulBiasAct(stored(amongDense(rows, rng), false), finite, bias, 'relu', new Float32Array(4 * m * n), 4 * m, k, n) as Float32Array;
     expect(rowBits(fused, m, n, false)).toEqual(rowBits(fusedDense, m, n, true));
   });
 });
