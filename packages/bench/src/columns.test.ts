@@ -10,6 +10,11 @@ describe('fitColumns', () => {
     expect(fitColumns(text)).toBe(text);
   });
 
+  it('leaves a line of exactly the width whole, trailing spaces and all', () => {
+    const line = `  ${'word '.repeat(23)}xy`; // 119 columns; with the z below, exactly 120
+    expect(fitColumns(`${line}z`)).toBe(`${line}z`);
+  });
+
   it('wraps a long line at word boundaries, continuation lines indented two past its own', () => {
     const words = Array.from({ length: 60 }, (_, i) => `word${i}`);
     const line = `  lockstep: ${words.join(' ')}`;

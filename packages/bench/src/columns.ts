@@ -15,7 +15,10 @@ export function fitColumns(text: string, columns = TERMINAL_COLUMNS): string {
     .map((line) => {
       if (TABLE_LINE.test(line)) return line;
       const indent = /^ */.exec(line)![0];
-      const wrapped = wrapAnsi(line.slice(indent.length), columns - indent.length - 2, { hard: true, trim: true });
+      const content = line.slice(indent.length);
+      // a line that fits (as wrap-ansi measures it) stays whole; one that does not leaves room for the hanging indent
+      if (!wrapAnsi(content, columns - indent.length, { hard: true, trim: false }).includes('\n')) return line;
+      const wrapped = wrapAnsi(content, columns - indent.length - 2, { hard: true, trim: true });
       return wrapped
         .split('\n')
         .map((part, i) => (i === 0 ? indent : `${indent}  `) + part)

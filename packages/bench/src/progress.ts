@@ -25,7 +25,7 @@ function lineProgress(prefix: string, stream: NodeJS.WritableStream): ProgressSi
     },
     tick() {},
     end(summary) {
-      stream.write(`${fitColumns(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)`)}\n`);
+      stream.write(endLine(prefix, label, summary, started));
     },
   };
 }
@@ -51,7 +51,12 @@ function barProgress(prefix: string, stream: NodeJS.WriteStream): ProgressSink {
     end(summary) {
       bar?.stop();
       bar = null;
-      stream.write(`${fitColumns(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)`)}\n`);
+      stream.write(endLine(prefix, label, summary, started));
     },
   };
+}
+
+/** The line a phase ends with: what it found and how long it took, wrapped to the terminal's 120 columns. */
+function endLine(prefix: string, label: string, summary: string, started: number): string {
+  return `${fitColumns(`${prefix} ${label}: ${summary} (${((performance.now() - started) / 1000).toFixed(1)} s)`)}\n`;
 }
